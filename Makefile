@@ -1,0 +1,42 @@
+# supportbot: `make run` sets everything up and runs the bot; `make test` sets up and tests.
+# Every target is idempotent: a second run reuses the venvs and the cached model.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTHON311 ?= $(shell for p in "$$(command -v python3.11)" $$(ls -d $(HOME)/.pyenv/versions/3.11.*/bin/python3.11 2>/dev/null | sort -V -r); do \
+	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null && { echo "$$p"; break; }; done)
+
+.PHONY: setup run test lint typecheck unit clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON311)" ]; then echo "supportbot: no Python 3.11 found: looked for python3.11 on PATH and in ~/.pyenv/versions/3.11.*; install one (e.g. pyenv install 3.11) and run make again." >&2; exit 1; fi
+	@echo "[setup] app venv $(VENV) with $(PYTHON311)"
+	@$(PYTHON311) -m venv $(VENV)
+	@$(BIN)/pip install --disable-pip-version-check -q --upgrade pip
+	@echo "[setup] installing the app and its dev tools"
+	@$(BIN)/pip install --disable-pip-version-check --progress-bar on -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@$(BIN)/supportbot setup
+
+run: setup
+	@$(BIN)/supportbot run
+
+lint: $(STAMP)
+	@echo "[test] ruff"
+	@$(BIN)/ruff check bot nlu channels actions tests bench
+
+typecheck: $(STAMP)
+	@echo "[test] mypy --strict"
+	@$(BIN)/mypy
+
+unit: setup
+	@echo "[test] pytest"
+	@$(BIN)/pytest
+
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

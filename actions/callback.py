@@ -1,0 +1,60 @@
+"""`request_callback`: ask for a phone number and a topic, then schedule a call back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import phonenumbers
+
+from actions import extract
+from bot.forms import Form, Slot
+from bot.turn import Turn
+
+DEDICATED_LINES = {"US": "callback_phone_us", "CA": "callback_phone_ca", "GB": "callback_phone_uk"}
+COUNTRY_NAMES = {
+    "US": {"en": "the United States", "nl": "de Verenigde Staten", "de": "den USA"},
+    "CA": {"en": "Canada", "nl": "Canada", "de": "Kanada"},
+    "GB": {"en": "the United Kingdom", "nl": "het Verenigd Koninkrijk",
+           "de": "Großbritannien"},
+}
+
+
+class CallbackForm(Form):
+    name = "callback"
+    slots = (
+        Slot("phone", "callback_ask_phone", extract.phone, invalid="callback_invalid_phone",
+             structured=True),
+        Slot("topic", "callback_ask_topic", extract.free_text),
+    )
+
+    def prefill(self, turn: Turn) -> dict[str, Any]:
+        number = extract.phone(turn) if turn.parse and turn.parse.first("phone_number") else None
+        return {"phone": number} if number else {}
+
+    def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:
+        return turn.t("callback_confirm", phone=extract.display_phone(values["phone"]),
+                      topic=values["topic"])
+
+    async def submit(self, turn: Turn, values: Mapping[str, Any]) -> None:
+        number = phonenumbers.parse(values["phone"])
+        country = phonenumbers.region_code_for_number(number)
+        ticket = await turn.services.desk.open_ticket(
+            turn.session, kind="callback", customer=turn.customer,
+            conversation=turn.conversation, subject=f"Callback: {values['topic']}",
+            details={"phone": values["phone"], "topic": values["topic"]}, now=turn.now,
+        )
+        callback = await turn.services.desk.schedule_callback(
+            turn.session, ticket=ticket, phone_e164=values["phone"], country=country,
+            topic=values["topic"], now=turn.now,
+        )
+        turn.customer.phone = values["phone"]
+        turn.ticket = ticket.reference
+        key = ("callback_scheduled_open" if turn.services.calendar.is_open(turn.now)
+               else "callback_scheduled_closed")
+        turn.say(key, phone=extract.display_phone(values["phone"]), due_time=f"{callback.due_at:%H:%M}",
+                 due_day=turn.day_name(callback.due_at), reference=ticket.reference)
+        if country in DEDICATED_LINES:
+            line = turn.services.company.placeholders()[DEDICATED_LINES[country]]
+            turn.say("callback_dedicated_line", country=COUNTRY_NAMES[country][turn.lang],
+                     line=line)

@@ -1,0 +1,59 @@
+"""`complaint`: what happened and how to reply; logged with the policy's deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from actions import extract
+from bot.forms import Form, Slot
+from bot.turn import Turn
+
+_EMAIL_WORDS = ("mail", "e-mail", "email")
+_PHONE_WORDS = ("phone", "call", "bel", "telefo", "anruf", "ruf")
+_CHAT_WORDS = ("chat", "here", "hier", "whatsapp", "telegram")
+
+
+class ComplaintForm(Form):
+    name = "complaint"
+    slots = (
+        Slot("description", "complaint_ask_description", extract.free_text),
+        Slot("contact", "complaint_ask_contact",
+             extract.choice(("email", _EMAIL_WORDS), ("phone", _PHONE_WORDS),
+                            ("chat", _CHAT_WORDS)),
+             structured=True,
+             choices=(("=email", "complaint_choice_email"), ("=phone", "complaint_choice_phone"),
+                      ("=chat", "complaint_choice_chat"))),
+        Slot("email", "complaint_ask_email", extract.email, invalid="complaint_invalid_email",
+             structured=True, when=lambda values: values.get("contact") == "email"),
+        Slot("phone", "complaint_ask_phone", extract.phone, invalid="callback_invalid_phone",
+             structured=True, when=lambda values: values.get("contact") == "phone"),
+    )
+
+    def prefill(self, turn: Turn) -> dict[str, Any]:
+        # A long first message usually is the complaint itself.
+        return {"description": turn.text.strip()} if len(turn.text.split()) >= 8 else {}
+
+    def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:
+        return turn.t("complaint_confirm", description=values["description"],
+                      contact=self._contact(turn, values))
+
+    @staticmethod
+    def _contact(turn: Turn, values: Mapping[str, Any]) -> str:
+        kind = values["contact"]
+        return turn.t(f"complaint_contact_{kind}", email=values.get("email", ""),
+                      phone=extract.display_phone(values["phone"]) if values.get("phone") else "")
+
+    async def submit(self, turn: Turn, values: Mapping[str, Any]) -> None:
+        ticket = await turn.services.desk.open_ticket(
+            turn.session, kind="complaint", customer=turn.customer,
+            conversation=turn.conversation, subject="Complaint",
+            details={key: values.get(key) for key in ("description", "contact", "email", "phone")},
+            now=turn.now, urgency=1,
+        )
+        if values.get("email"):
+            turn.customer.email = values["email"]
+        turn.ticket = ticket.reference
+        assert ticket.acknowledge_due is not None
+        turn.say("complaint_created", reference=ticket.reference,
+                 ack_due=turn.when(ticket.acknowledge_due))

@@ -1,0 +1,1 @@
+"""supportbot core: conversation engine, domain model, handoff, scheduling, config, CLI."""

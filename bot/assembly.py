@@ -1,0 +1,81 @@
+"""The composition root: the one place that knows every concrete action and part."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from actions.bot_challenge import BotChallenge
+from actions.callback import CallbackForm
+from actions.canned import CannedReply
+from actions.complaint import ComplaintForm
+from actions.handoff import HumanHandoff
+from actions.kb_answer import KbAnswer
+from actions.outage_status import OutageStatus
+from actions.ticket_status import TicketStatus
+from actions.warranty import WarrantyForm
+from bot.calendar import BusinessCalendar
+from bot.catalogue import Catalogue
+from bot.clock import Clock
+from bot.config import Settings
+from bot.engine import Engine, Parser
+from bot.knowledge import KnowledgeBase
+from bot.policy import DialoguePolicy
+from bot.storage.database import Database
+from bot.tickets import TicketDesk
+from bot.turn import Action, Services
+from nlu.language import LanguageIdentifier
+
+KB_INTENTS = (
+    "support_hours", "contact_channels", "support_eligibility", "reseller_support",
+    "mail_setup", "response_times", "service_contract", "support_costs", "software_updates",
+    "training",
+)
+
+
+def action_registry() -> dict[str, Action]:
+    """Every intent and the action that answers it."""
+    registry: dict[str, Action] = {name: KbAnswer(name) for name in KB_INTENTS}
+    registry.update({
+        "greet": CannedReply("greet"),
+        "goodbye": CannedReply("goodbye"),
+        "thank": CannedReply("thank"),
+        "out_of_scope": CannedReply("out_of_scope"),
+        "affirm": CannedReply("affirm", "affirm_no_context"),
+        "deny": CannedReply("deny", "deny_no_context"),
+        "bot_challenge": BotChallenge(),
+        "request_callback": CallbackForm(),
+        "warranty_claim": WarrantyForm(),
+        "complaint": ComplaintForm(),
+        "ticket_status": TicketStatus(),
+        "human_handoff": HumanHandoff(),
+        "outage_status": OutageStatus(),
+    })
+    return registry
+
+
+def build_services(settings: Settings) -> Services:
+    """Load and validate the catalogue and knowledge base; build the calendar and desk."""
+    values = settings.company.placeholders()
+    calendar = BusinessCalendar(
+        country=settings.holiday_country,
+        extra_closures=[date.fromisoformat(day) for day in settings.extra_closures],
+    )
+    return Services(
+        catalogue=Catalogue.load(values),
+        knowledge=KnowledgeBase.load(values),
+        calendar=calendar,
+        desk=TicketDesk(calendar),
+        company=settings.company,
+        confidence_threshold=settings.nlu_confidence_threshold,
+    )
+
+
+def build_engine(settings: Settings, database: Database, nlu: Parser, clock: Clock,
+                 services: Services | None = None,
+                 languages: LanguageIdentifier | None = None) -> Engine:
+    """Wire the engine from its concrete parts."""
+    return Engine(
+        database=database, nlu=nlu, languages=languages or LanguageIdentifier(),
+        policy=DialoguePolicy(action_registry()), services=services or build_services(settings),
+        clock=clock, default_language=settings.default_language,
+    )

@@ -1,0 +1,83 @@
+"""One typed settings object, read once at start-up from the environment and `.env`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_cache_dir() -> Path:
+    """Return `${XDG_CACHE_HOME:-~/.cache}/supportbot`, where the Rasa venv and models live."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "supportbot"
+
+
+class CompanySettings(BaseSettings):
+    """Company-specific values the knowledge base and bot texts are filled with.
+
+    The defaults are fictional demo values (reserved 555-01xx numbers, example.com).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_COMPANY_", env_file=".env",
+                                      extra="ignore")
+
+    company_name: str = "Example Systems"
+    support_phone: str = "+31 20 555 0100"
+    emergency_phone: str = "+31 20 555 0199"
+    callback_phone_us: str = "+1 202 555 0143"
+    callback_phone_ca: str = "+1 613 555 0171"
+    callback_phone_uk: str = "+44 20 7946 0018"
+    support_email: str = "support@example.com"
+    sales_email: str = "sales@example.com"
+    whatsapp_number: str = "+31 20 555 0123"
+    telegram_handle: str = "@ExampleSupportBot"
+    website_url: str = "https://www.example.com"
+    status_url: str = "https://status.example.com"
+    blog_url: str = "https://www.example.com/blog"
+    kb_url: str = "https://support.example.com/kb"
+    ticket_url: str = "https://support.example.com/tickets"
+    partner_portal_url: str = "https://partners.example.com"
+    mail_settings_url: str = "https://support.example.com/kb/mail-settings"
+    step_tool_url: str = "https://support.example.com/mail-check"
+    training_url: str = "https://academy.example.com"
+    hourly_rate: str = "EUR 95"
+
+    def placeholders(self) -> dict[str, str]:
+        """Return the values by placeholder name, as used in `{name}` in articles."""
+        return {name: str(value) for name, value in self.model_dump().items()}
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of the app and the NLU service."""
+
+    model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///supportbot.db"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_base_url: str = "http://127.0.0.1:8080"
+
+    nlu_host: str = "127.0.0.1"
+    nlu_port: int = 5005
+    nlu_url: str | None = None
+    nlu_token: SecretStr = SecretStr("change-me-nlu-token")
+    nlu_timeout_s: float = 3.0
+    nlu_retries: int = 2
+    nlu_start_timeout_s: float = 180.0
+    nlu_confidence_threshold: float = 0.55
+    default_language: str = "en"
+
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    holiday_country: str = "NL"
+    extra_closures: list[str] = Field(default_factory=list)
+    company: CompanySettings = Field(default_factory=CompanySettings)
+
+    @property
+    def resolved_nlu_url(self) -> str:
+        """The base URL of the Rasa HTTP API."""
+        return self.nlu_url or f"http://{self.nlu_host}:{self.nlu_port}"

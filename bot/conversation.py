@@ -1,0 +1,81 @@
+"""The messages that cross the engine's boundary: what channels bring in and what goes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the customer sent (a photo of a broken device), kept as a reference."""
+
+    kind: str
+    reference: str
+    mime_type: str = ""
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One customer message as a channel adapter delivers it."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+    message_id: str
+    text: str
+    user_name: str | None = None
+    payload: str | None = None
+    language_hint: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick reply: the title the customer sees and the payload that comes back."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message; channels without buttons show them as numbered text choices."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"text": self.text,
+                "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons]}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Reply:
+        return cls(str(payload.get("text", "")), tuple(
+            Button(str(b["title"]), str(b["payload"])) for b in payload.get("buttons", [])
+        ))
+
+    def as_text(self) -> str:
+        """The reply with its buttons as numbered choices, for text-only channels."""
+        if not self.buttons:
+            return self.text
+        choices = "\n".join(f"{n}. {b.title}" for n, b in enumerate(self.buttons, start=1))
+        return f"{self.text}\n{choices}"
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What the engine did with one inbound message."""
+
+    message_id: int
+    conversation_id: int
+    duplicate: bool = False
+    replies: tuple[Reply, ...] = ()
+    intent: str | None = None
+    confidence: float | None = None
+    language: str | None = None
+    ticket: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,199 @@
+"""The conversation engine: the one entry point from every channel.
+
+`process(inbound)` persists the message, detects the language, parses it with the NLU
+service, runs the dialogue policy and writes the replies to the outbox, idempotently:
+the same channel message id twice gives one set of replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections import defaultdict
+from dataclasses import asdict
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.conversation import Inbound, Reply, TurnResult
+from bot.policy import DialoguePolicy
+from bot.storage.database import Database
+from bot.storage.models import Conversation, Customer, Message, OutboxItem
+from bot.turn import Services, Turn
+from nlu.client import IntentScore, ParseResult
+from nlu.errors import NluUnavailableError
+from nlu.language import LanguageIdentifier
+
+
+class Parser(Protocol):
+    """What the engine needs of the NLU client."""
+
+    async def parse(self, text: str) -> ParseResult: ...
+
+
+class Engine:
+    """Turns inbound messages into stored replies in the outbox."""
+
+    def __init__(self, database: Database, nlu: Parser, languages: LanguageIdentifier,
+                 policy: DialoguePolicy, services: Services, clock: Clock,
+                 default_language: str = "en") -> None:
+        self.database = database
+        self.nlu = nlu
+        self.languages = languages
+        self.policy = policy
+        self.services = services
+        self.clock = clock
+        self.default_language = default_language
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def process(self, inbound: Inbound) -> TurnResult:
+        """Accept and answer one inbound message."""
+        message_id, conversation_id, duplicate = await self.accept(inbound)
+        if duplicate:
+            return TurnResult(message_id, conversation_id, duplicate=True)
+        return await self.handle(message_id)
+
+    async def accept(self, inbound: Inbound) -> tuple[int, int, bool]:
+        """Persist the inbound message; returns (message id, conversation id, duplicate)."""
+        found = await self._find(inbound)
+        if found is not None:
+            return (*found, True)
+        try:
+            async with self.database.transaction() as session:
+                conversation = await self._conversation(session, inbound)
+                payload: dict[str, Any] = {}
+                if inbound.payload:
+                    payload["button"] = inbound.payload
+                if inbound.attachments:
+                    payload["attachments"] = [asdict(a) for a in inbound.attachments]
+                message = Message(
+                    conversation_id=conversation.id, channel=inbound.channel,
+                    channel_message_id=inbound.message_id, direction="in", sender="customer",
+                    text=inbound.text, payload=payload,
+                    created_at=inbound.received_at or self.clock.now(),
+                )
+                session.add(message)
+                conversation.last_message_at = message.created_at
+                await session.flush()
+                return message.id, conversation.id, False
+        except IntegrityError:
+            found = await self._find(inbound)
+            if found is None:
+                raise
+            return (*found, True)
+
+    async def _find(self, inbound: Inbound) -> tuple[int, int] | None:
+        async with self.database.sessions() as session:
+            row = (await session.execute(
+                select(Message.id, Message.conversation_id).where(
+                    Message.channel == inbound.channel,
+                    Message.channel_message_id == inbound.message_id)
+            )).first()
+        return (row[0], row[1]) if row else None
+
+    async def _conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:
+        now = self.clock.now()
+        customer = (await session.execute(select(Customer).where(
+            Customer.channel == inbound.channel, Customer.external_id == inbound.user_id,
+        ))).scalar_one_or_none()
+        if customer is None:
+            customer = Customer(channel=inbound.channel, external_id=inbound.user_id,
+                                name=inbound.user_name, language=inbound.language_hint,
+                                created_at=now)
+            session.add(customer)
+            await session.flush()
+        conversation = (await session.execute(select(Conversation).where(
+            Conversation.channel == inbound.channel,
+            Conversation.external_chat_id == inbound.chat_id, Conversation.status == "open",
+        ).order_by(Conversation.id.desc()))).scalars().first()
+        if conversation is None:
+            conversation = Conversation(
+                customer_id=customer.id, channel=inbound.channel,
+                external_chat_id=inbound.chat_id, language=None, mode="bot", status="open",
+                state={"language_hint": inbound.language_hint}, created_at=now,
+                last_message_at=now,
+            )
+            session.add(conversation)
+            await session.flush()
+        return conversation
+
+    async def handle(self, message_id: int) -> TurnResult:
+        """Answer a stored inbound message once; a processed one yields no new replies."""
+        async with self.database.sessions() as session:
+            conversation_id = (await session.execute(
+                select(Message.conversation_id).where(Message.id == message_id)
+            )).scalar_one()
+        async with self._locks[conversation_id], self.database.transaction() as session:
+            message = (await session.execute(
+                select(Message).where(Message.id == message_id).with_for_update()
+            )).scalar_one()
+            if message.processed_at is not None:
+                return TurnResult(message.id, conversation_id, duplicate=True)
+            conversation = (await session.execute(
+                select(Conversation).where(Conversation.id == conversation_id)
+            )).unique().scalar_one()
+            return await self._answer(session, conversation, message)
+
+    async def _answer(self, session: AsyncSession, conversation: Conversation,
+                      message: Message) -> TurnResult:
+        now = self.clock.now()
+        state: dict[str, Any] = copy.deepcopy(conversation.state or {})
+        default = state.get("language_hint") or self.default_language
+        lang = self.languages.detect(message.text, conversation.language, default=default)
+        conversation.language = conversation.customer.language = message.language = lang
+        choice, parse, nlu_down = await self._understand(message, state)
+        if parse is not None:
+            message.intent, message.confidence = parse.intent.name, parse.intent.confidence
+        turn = Turn(session=session, services=self.services, customer=conversation.customer,
+                    conversation=conversation, message=message, text=message.text,
+                    parse=parse, lang=lang, now=now, state=state, choice=choice,
+                    attachments=list(message.payload.get("attachments", [])))
+        if conversation.mode == "human":
+            pass  # a person answers; the message waits for them in the console
+        elif nlu_down and not state.get("form"):
+            turn.say("nlu_down", buttons=turn.yes_no())
+            state["offer"] = "human_handoff"
+        else:
+            await self.policy.respond(turn)
+        state["buttons"] = [b.payload for b in turn.replies[-1].buttons] if turn.replies else []
+        conversation.state = state
+        message.processed_at = now
+        for reply in turn.replies:
+            await self._queue(session, conversation, reply, now)
+        return TurnResult(message.id, conversation.id, replies=tuple(turn.replies),
+                          intent=message.intent, confidence=message.confidence, language=lang,
+                          ticket=turn.ticket)
+
+    async def _understand(self, message: Message,
+                          state: dict[str, Any]) -> tuple[str | None, ParseResult | None, bool]:
+        """Return (button choice, parse result, NLU down) for the message."""
+        payload = message.payload.get("button")
+        offered = state.get("buttons") or []
+        text = message.text.strip()
+        if payload is None and text.isdigit() and 1 <= int(text) <= len(offered):
+            payload = offered[int(text) - 1]
+        if payload and payload.startswith("/"):
+            return None, ParseResult(message.text, IntentScore(payload[1:], 1.0)), False
+        if payload and payload.startswith("="):
+            return payload, None, False
+        try:
+            return None, await self.nlu.parse(message.text), False
+        except NluUnavailableError:
+            return None, None, True
+
+    async def _queue(self, session: AsyncSession, conversation: Conversation, reply: Reply,
+                     now: Any) -> None:
+        outbound = Message(conversation_id=conversation.id, channel=conversation.channel,
+                           direction="out", sender="bot", text=reply.text,
+                           payload=reply.to_payload(), language=conversation.language,
+                           created_at=now)
+        session.add(outbound)
+        await session.flush()
+        session.add(OutboxItem(conversation_id=conversation.id, message_id=outbound.id,
+                               channel=conversation.channel,
+                               recipient=conversation.external_chat_id,
+                               payload=reply.to_payload(), status="pending",
+                               next_attempt_at=now, created_at=now))

@@ -1,0 +1,156 @@
+"""The knowledge base: Markdown articles per language with front matter, validated at
+start-up, rendered with company values and searchable with BM25."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import bm25s
+import yaml
+
+from bot.config import PROJECT_ROOT
+from nlu.taxonomy import INTENTS, LANGUAGES
+
+KB_DIR = PROJECT_ROOT / "kb_articles"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_STOPWORDS = {"nl": "nl", "de": "de", "en": "en"}
+_REQUIRED = ("id", "title", "intents", "tags", "updated", "summary")
+
+
+class KnowledgeBaseError(Exception):
+    """An article is invalid; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article in one language, with placeholders already filled in."""
+
+    id: str
+    lang: str
+    title: str
+    intents: tuple[str, ...]
+    tags: tuple[str, ...]
+    updated: date
+    summary: str
+    body: str
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    score: float
+
+
+class KnowledgeBase:
+    """All articles; `answer_for` picks the article whose first intent is the given one."""
+
+    def __init__(self, articles: Iterable[Article], base_url: str) -> None:
+        self._articles = {(a.lang, a.id): a for a in articles}
+        self._base_url = base_url.rstrip("/")
+        self._indexes = {lang: _Index([a for a in self._articles.values() if a.lang == lang], lang)
+                         for lang in LANGUAGES}
+
+    @classmethod
+    def load(cls, values: Mapping[str, str], folder: Path = KB_DIR,
+             known_intents: Iterable[str] = INTENTS) -> KnowledgeBase:
+        """Read and validate every article.
+
+        Raises:
+            KnowledgeBaseError: for a missing field, an unknown intent or placeholder, or an
+                article missing in one of the languages, naming the file.
+        """
+        intents = set(known_intents)
+        articles = [_read(path, lang, values, intents)
+                    for lang in LANGUAGES for path in sorted((folder / lang).glob("*.md"))]
+        ids = {lang: {a.id for a in articles if a.lang == lang} for lang in LANGUAGES}
+        every = set().union(*ids.values())
+        for lang in LANGUAGES:
+            for missing in sorted(every - ids[lang]):
+                raise KnowledgeBaseError(f"{folder / lang / missing}.md: article {missing!r} "
+                                         f"exists in another language but not in {lang}")
+        for lang in LANGUAGES:
+            firsts = [a.intents[0] for a in articles if a.lang == lang and a.intents]
+            doubled = sorted({i for i in firsts if firsts.count(i) > 1})
+            if doubled:
+                raise KnowledgeBaseError(
+                    f"{folder / lang}: several articles answer {doubled} first")
+        return cls(articles, values.get("kb_url", ""))
+
+    def articles(self, lang: str | None = None) -> list[Article]:
+        return [a for a in self._articles.values() if lang is None or a.lang == lang]
+
+    def get(self, article_id: str, lang: str) -> Article | None:
+        return self._articles.get((lang, article_id))
+
+    def answer_for(self, intent: str, lang: str) -> Article | None:
+        """The article that answers `intent` first, in `lang`."""
+        return next((a for a in self._articles.values()
+                     if a.lang == lang and a.intents[:1] == (intent,)), None)
+
+    def link(self, article: Article) -> str:
+        return f"{self._base_url}/{article.lang}/{article.id}"
+
+    def search(self, query: str, lang: str, limit: int = 3) -> list[SearchHit]:
+        """Rank the articles of `lang` for a free-text query (BM25); best first."""
+        return self._indexes[lang].search(query, limit)
+
+
+class _Index:
+    def __init__(self, articles: list[Article], lang: str) -> None:
+        self._articles = articles
+        self._lang = lang
+        self._retriever = bm25s.BM25()
+        corpus = [" ".join([a.title, a.title, " ".join(a.tags), a.summary, a.body])
+                  for a in articles]
+        if corpus:
+            self._retriever.index(self._tokenize(corpus), show_progress=False)
+
+    def _tokenize(self, texts: list[str]) -> object:
+        return bm25s.tokenize(texts, stopwords=_STOPWORDS[self._lang], show_progress=False)
+
+    def search(self, query: str, limit: int) -> list[SearchHit]:
+        tokens = self._tokenize([query])
+        if not self._articles or not getattr(tokens, "vocab", None):
+            return []
+        documents, scores = self._retriever.retrieve(
+            tokens, k=min(limit, len(self._articles)), show_progress=False,
+        )
+        return [SearchHit(self._articles[int(index)], float(score))
+                for index, score in zip(documents[0], scores[0], strict=True) if score > 0]
+
+
+def _read(path: Path, lang: str, values: Mapping[str, str], intents: set[str]) -> Article:
+    source = path.read_text(encoding="utf-8")
+    parts = source.split("---", 2)
+    if not source.startswith("---") or len(parts) < 3:
+        raise KnowledgeBaseError(f"{path}: front matter between two '---' lines is missing")
+    try:
+        meta = yaml.safe_load(parts[1]) or {}
+    except yaml.YAMLError as error:
+        raise KnowledgeBaseError(f"{path}: invalid front matter: {error}") from error
+    missing = [name for name in _REQUIRED if name not in meta]
+    if missing:
+        raise KnowledgeBaseError(f"{path}: front matter lacks {missing}")
+    if meta["id"] != path.stem:
+        raise KnowledgeBaseError(f"{path}: id {meta['id']!r} differs from the file name")
+    unknown = sorted(set(meta["intents"] or []) - intents)
+    if unknown:
+        raise KnowledgeBaseError(f"{path}: unknown intents {unknown}")
+
+    def fill(text: str) -> str:
+        for name in _PLACEHOLDER.findall(text):
+            if name not in values:
+                raise KnowledgeBaseError(f"{path}: unknown placeholder {{{name}}}")
+        return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+    updated = meta["updated"]
+    return Article(
+        id=str(meta["id"]), lang=lang, title=fill(str(meta["title"])),
+        intents=tuple(meta["intents"] or ()), tags=tuple(str(t) for t in meta["tags"] or ()),
+        updated=updated if isinstance(updated, date) else date.fromisoformat(str(updated)),
+        summary=fill(str(meta["summary"]).strip()), body=fill(parts[2].strip()),
+    )

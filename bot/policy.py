@@ -1,0 +1,102 @@
+"""The dialogue policy: which action answers a turn.
+
+An explicit registry maps intents to actions. Active forms and open offers come first;
+low confidence asks to clarify (after a knowledge-base search), and two fallbacks in a row
+offer a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.conversation import Button
+from bot.forms import Form
+from bot.turn import Action, Turn
+
+FALLBACKS_BEFORE_PERSON = 2
+_NOT_DIGRESSIONS = frozenset({"affirm", "deny", "greet", "goodbye", "thank", "out_of_scope"})
+
+
+class DialoguePolicy:
+    """Chooses and runs actions; the registry is a plain dict from intent to action."""
+
+    def __init__(self, actions: Mapping[str, Action], handoff: str = "human_handoff") -> None:
+        self._actions = dict(actions)
+        self._handoff = handoff
+
+    async def respond(self, turn: Turn) -> None:
+        """Append the bot's replies for this turn to `turn.replies`."""
+        intents = turn.state.setdefault("last_intents", [])
+        if turn.intent:
+            intents[:] = [*intents, turn.intent][-5:]
+        active = self._active_form(turn)
+        if active is not None:
+            confident = turn.confidence >= turn.services.digression_threshold
+            if turn.intent == self._handoff and confident:
+                turn.state.pop("form", None)
+                await self._actions[self._handoff].run(turn)
+                return
+            await active.resume(turn, self._digress)
+            return
+        offer = turn.state.pop("offer", None)
+        if offer and turn.intent in ("affirm", "deny"):
+            if turn.intent == "affirm":
+                await self._actions[offer].run(turn)
+            else:
+                turn.say("deny_no_context")
+            return
+        if turn.parse is None:
+            turn.say("clarify_none")
+            return
+        if turn.confidence < turn.services.confidence_threshold:
+            await self._fallback(turn)
+            return
+        turn.state["fallbacks"] = 0
+        await self._run(turn.intent or "out_of_scope", turn)
+
+    async def _run(self, intent: str, turn: Turn) -> None:
+        action = self._actions.get(intent) or self._actions["out_of_scope"]
+        await action.run(turn)
+
+    def _active_form(self, turn: Turn) -> Form | None:
+        form_state = turn.state.get("form")
+        if not form_state:
+            return None
+        action = next((a for a in self._actions.values()
+                       if isinstance(a, Form) and a.name == form_state.get("name")), None)
+        if action is None:
+            turn.state.pop("form", None)
+        return action
+
+    async def _digress(self, turn: Turn) -> bool:
+        """Answer a policy question asked in the middle of a form; False if it is none."""
+        intent = turn.intent
+        action = self._actions.get(intent or "")
+        if intent is None or intent in _NOT_DIGRESSIONS or action is None:
+            return False
+        if isinstance(action, Form):
+            return False
+        await action.run(turn)
+        return True
+
+    async def _fallback(self, turn: Turn) -> None:
+        hits = turn.services.knowledge.search(turn.text, turn.lang, limit=1)
+        if hits and hits[0].score >= turn.services.search_min_score:
+            turn.state["fallbacks"] = 0
+            turn.say("search_intro")
+            turn.say_article(hits[0].article)
+            return
+        fallbacks = int(turn.state.get("fallbacks", 0)) + 1
+        if fallbacks >= FALLBACKS_BEFORE_PERSON:
+            turn.state["fallbacks"] = 0
+            turn.state["offer"] = self._handoff
+            turn.say("offer_person", buttons=turn.yes_no())
+            return
+        turn.state["fallbacks"] = fallbacks
+        ranking = [score.name for score in (turn.parse.ranking if turn.parse else ())
+                   if score.name not in _NOT_DIGRESSIONS][:2]
+        if not ranking:
+            turn.say("clarify_none")
+            return
+        buttons = tuple(Button(turn.t(f"topic_{name}"), f"/{name}") for name in ranking)
+        turn.say("clarify", buttons=buttons)

@@ -1,0 +1,1 @@
+"""The Rasa NLU project, its service management, the HTTP client and evaluation."""
