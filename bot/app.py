@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot import kb_pages
+from bot.assembly import build_engine, build_services
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.engine import Engine
 from bot.storage.database import Database
+from bot.turn import Services
 from nlu.client import NluClient
 from nlu.service import service_status
 
 SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+SERVICES = web.AppKey("services", Services)
 DATABASE = web.AppKey("database", Database)
 NLU = web.AppKey("nlu", NluClient)
+ENGINE = web.AppKey("engine", Engine)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -25,7 +34,10 @@ async def readyz(request: web.Request) -> web.Response:
     """Readiness: the database and the NLU service both answer."""
     settings = request.app[SETTINGS]
     database_ok = await request.app[DATABASE].ping()
-    nlu_ok = await _nlu_ready(settings)
+    nlu_ok = await asyncio.to_thread(
+        lambda: service_status(settings.resolved_nlu_url, settings.nlu_token.get_secret_value())
+        is not None
+    )
     status = 200 if database_ok and nlu_ok else 503
     return web.json_response(
         {"status": "ok" if status == 200 else "unavailable",
@@ -34,37 +46,31 @@ async def readyz(request: web.Request) -> web.Response:
     )
 
 
-async def _nlu_ready(settings: Settings) -> bool:
-    import asyncio
+def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    """Build the application: routes in one place, resources in cleanup contexts.
 
-    return await asyncio.to_thread(
-        lambda: service_status(settings.resolved_nlu_url, settings.nlu_token.get_secret_value())
-        is not None
-    )
-
-
-def init_app(settings: Settings) -> web.Application:
-    """Build the application: routes in one place, resources in cleanup contexts."""
+    The knowledge base and bot texts are loaded and validated here, so a broken article
+    stops the start with a message naming the file.
+    """
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
-    app.cleanup_ctx.append(_database)
-    app.cleanup_ctx.append(_nlu_client)
+    app[CLOCK] = clock or SystemClock()
+    app[SERVICES] = build_services(settings)
+    app.cleanup_ctx.append(_resources)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    kb_pages.add_routes(app, app[SERVICES].knowledge)
     return app
 
 
-async def _database(app: web.Application) -> AsyncIterator[None]:
-    database = Database(app[SETTINGS].database_url)
-    app[DATABASE] = database
-    yield
-    await database.close()
-
-
-async def _nlu_client(app: web.Application) -> AsyncIterator[None]:
+async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    client = NluClient(settings.resolved_nlu_url, settings.nlu_token.get_secret_value(),
-                       timeout=settings.nlu_timeout_s, retries=settings.nlu_retries)
-    app[NLU] = client
+    database = Database(settings.database_url)
+    nlu = NluClient(settings.resolved_nlu_url, settings.nlu_token.get_secret_value(),
+                    timeout=settings.nlu_timeout_s, retries=settings.nlu_retries)
+    app[DATABASE] = database
+    app[NLU] = nlu
+    app[ENGINE] = build_engine(settings, database, nlu, app[CLOCK], services=app[SERVICES])
     yield
-    await client.close()
+    await nlu.close()
+    await database.close()

@@ -56,6 +56,7 @@ def action_registry() -> dict[str, Action]:
 def build_services(settings: Settings) -> Services:
     """Load and validate the catalogue and knowledge base; build the calendar and desk."""
     values = settings.company.placeholders()
+    values["kb_url"] = values["kb_url"] or f"{settings.public_base_url.rstrip('/')}/kb"
     calendar = BusinessCalendar(
         country=settings.holiday_country,
         extra_closures=[date.fromisoformat(day) for day in settings.extra_closures],

@@ -39,7 +39,7 @@ class CompanySettings(BaseSettings):
     website_url: str = "https://www.example.com"
     status_url: str = "https://status.example.com"
     blog_url: str = "https://www.example.com/blog"
-    kb_url: str = "https://support.example.com/kb"
+    kb_url: str = ""  # empty: the app's own /kb pages under public_base_url
     ticket_url: str = "https://support.example.com/tickets"
     partner_portal_url: str = "https://partners.example.com"
     mail_settings_url: str = "https://support.example.com/kb/mail-settings"

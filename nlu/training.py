@@ -15,12 +15,15 @@ from nlu.runtime import NLU_DIR, RASA_REQUIREMENTS, RasaRuntime, content_hash
 
 DEFAULT_CONFIG = NLU_DIR / "config.yml"
 DEFAULT_TRAINING_DATA = NLU_DIR / "data" / "nlu.yml"
+COMPONENTS_DIR = NLU_DIR / "rasa_components"
 
 
 def rasa_environment() -> dict[str, str]:
     """Environment for Rasa subprocesses: no telemetry, quiet TensorFlow."""
     env = dict(os.environ)
+    path = [str(NLU_DIR.parent), env.get("PYTHONPATH", "")]
     env.update({
+        "PYTHONPATH": os.pathsep.join(p for p in path if p),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -38,9 +41,10 @@ class ModelSpec:
 
     @property
     def key(self) -> str:
+        components = [p.read_bytes() for p in sorted(COMPONENTS_DIR.glob("*.py"))]
         return content_hash(
             self.config.read_bytes(), self.training_data.read_bytes(),
-            RASA_REQUIREMENTS.read_bytes(),
+            RASA_REQUIREMENTS.read_bytes(), *components,
         )
 
     def model_path(self, cache_dir: Path) -> Path:
