@@ -52,8 +52,9 @@ class CallbackForm(Form):
         turn.ticket = ticket.reference
         key = ("callback_scheduled_open" if turn.services.calendar.is_open(turn.now)
                else "callback_scheduled_closed")
-        turn.say(key, phone=extract.display_phone(values["phone"]), due_time=f"{callback.due_at:%H:%M}",
-                 due_day=turn.day_name(callback.due_at), reference=ticket.reference)
+        turn.say(key, phone=extract.display_phone(values["phone"]),
+                 due_time=f"{callback.due_at:%H:%M}", due_day=turn.day_name(callback.due_at),
+                 reference=ticket.reference)
         if country in DEDICATED_LINES:
             line = turn.services.company.placeholders()[DEDICATED_LINES[country]]
             turn.say("callback_dedicated_line", country=COUNTRY_NAMES[country][turn.lang],

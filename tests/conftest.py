@@ -8,6 +8,7 @@ import os
 import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -55,7 +56,8 @@ def _postgres_available() -> bool:
         await connection.close()
         return True
 
-    return asyncio.run(probe())
+    with ThreadPoolExecutor(1) as pool:  # fixtures may run inside the test event loop
+        return pool.submit(asyncio.run, probe()).result()
 
 
 @pytest.fixture(scope="session")

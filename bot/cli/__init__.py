@@ -6,8 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat_command, kb_commands, nlu_commands, run_command
 from bot.catalogue import CatalogueError
+from bot.cli import chat_command, kb_commands, nlu_commands, run_command
 from bot.cli.common import CliError, Command
 from bot.knowledge import KnowledgeBaseError
 from nlu.errors import NluError

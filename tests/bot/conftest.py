@@ -52,11 +52,11 @@ class Customer:
         return result
 
     async def presses(self, title: str) -> TurnResult:
-        """Press the button with this title in the last reply that has buttons."""
+        """Press the button with this title (or payload) in the latest reply offering it."""
         for result in reversed(self.results):
             for reply in reversed(result.replies):
                 for button in reply.buttons:
-                    if button.title == title:
+                    if title in (button.title, button.payload):
                         return await self.says(title, payload=button.payload)
         raise AssertionError(f"no button {title!r} was offered")
 

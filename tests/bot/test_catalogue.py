@@ -21,7 +21,7 @@ def test_texts_are_filled_with_company_values() -> None:
 
 def test_a_missing_value_is_a_clear_error() -> None:
     catalogue = Catalogue.load(VALUES)
-    with pytest.raises(KeyError, match="needs a value for {reference}"):
+    with pytest.raises(KeyError, match=r"needs a value for \{reference\}"):
         catalogue.text("en", "handoff_open")
 
 

@@ -62,7 +62,7 @@ async def test_unclear_message_asks_to_clarify_then_offers_a_person(customer: Cu
     second = await customer.says("flimflam quux")
     offer = second.replies[-1]
     assert [b.payload for b in offer.buttons] == ["/affirm", "/deny"]
-    accepted = await customer.presses("Yes")
+    accepted = await customer.presses("/affirm")
     assert accepted.ticket is not None and accepted.ticket.startswith("T-")
 
 

@@ -1,0 +1,148 @@
+"""The outbox worker: delivers queued replies through the channel senders.
+
+Rows are claimed (`pending` -> `sending`) before the platform call, so a reply is never
+sent twice; failures are retried with exponential backoff or the platform's `retry_after`;
+after the last attempt a row is `failed` and stays visible. A row found in `sending` after
+a restart was interrupted mid-call: it is marked failed, not resent, to avoid a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.channel import Delivery, DeliveryError, Sender
+from bot.clock import Clock
+from bot.conversation import Reply
+from bot.storage.database import Database
+from bot.storage.models import Message, OutboxItem
+from bot.tickets import audit
+
+log = logging.getLogger(__name__)
+
+
+class OutboxWorker:
+    """Sends due outbox rows; `wake()` after writing rows makes it look at once."""
+
+    def __init__(self, database: Database, senders: Mapping[str, Sender], clock: Clock,
+                 max_attempts: int = 5, base_delay: float = 1.0, poll_interval: float = 1.0,
+                 batch: int = 20) -> None:
+        self.database = database
+        self.senders = dict(senders)
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.poll_interval = poll_interval
+        self.batch = batch
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        await self.recover_interrupted()
+        self._task = asyncio.create_task(self._loop(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                while await self.run_once():
+                    pass
+            except Exception:
+                log.exception("outbox worker round failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            self._wake.clear()
+
+    async def recover_interrupted(self) -> int:
+        """Mark rows left in `sending` by a crash as failed (never resent)."""
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            rows = (await session.execute(
+                select(OutboxItem).where(OutboxItem.status == "sending")
+                .where(OutboxItem.channel.in_(list(self.senders)))
+            )).scalars().all()
+            for row in rows:
+                row.status = "failed"
+                row.last_error = "interrupted while sending; not resent to avoid a duplicate"
+                await audit(session, now, "outbox", "outbox", row.id, "failed",
+                            before={"status": "sending"}, after={"status": "failed"})
+        return len(rows)
+
+    async def run_once(self) -> int:
+        """Claim and send one batch of due rows; return how many were handled."""
+        claimed = await self._claim()
+        for item_id in claimed:
+            await self._deliver(item_id)
+        return len(claimed)
+
+    async def _claim(self) -> list[int]:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            query = (select(OutboxItem.id)
+                     .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now,
+                            OutboxItem.channel.in_(list(self.senders)))
+                     .order_by(OutboxItem.id).limit(self.batch))
+            if not self.database.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            ids = list((await session.execute(query)).scalars())
+            if ids:
+                await session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids))
+                                      .values(status="sending"))
+        return ids
+
+    async def _deliver(self, item_id: int) -> None:
+        async with self.database.sessions() as session:
+            item = await session.get(OutboxItem, item_id)
+            assert item is not None
+            last_inbound = (await session.execute(
+                select(func.max(Message.created_at)).where(
+                    Message.conversation_id == item.conversation_id, Message.direction == "in")
+            )).scalar_one_or_none()
+        now = self.clock.now()
+        delivery = Delivery(item.recipient, Reply.from_payload(item.payload),
+                            item.conversation_id, last_inbound, now)
+        try:
+            platform_id = await self.senders[item.channel].send(delivery)
+        except DeliveryError as error:
+            await self._failed(item_id, item.attempts + 1, error, now)
+            return
+        except Exception as error:  # an unexpected sender bug must not lose the row
+            log.exception("sender %s crashed", item.channel)
+            await self._failed(item_id, item.attempts + 1, DeliveryError(repr(error)), now)
+            return
+        async with self.database.transaction() as session:
+            await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(
+                status="sent", sent_at=self.clock.now(), attempts=item.attempts + 1,
+                platform_message_id=platform_id, last_error=None))
+
+    async def _failed(self, item_id: int, attempts: int, error: DeliveryError,
+                      now: datetime) -> None:
+        final = error.permanent or attempts >= self.max_attempts
+        delay = error.retry_after if error.retry_after is not None \
+            else self.base_delay * 2 ** (attempts - 1)
+        async with self.database.transaction() as session:
+            await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(
+                status="failed" if final else "pending", attempts=attempts,
+                last_error=str(error)[:2000],
+                next_attempt_at=now + timedelta(seconds=delay)))
+            if final:
+                await audit(session, now, "outbox", "outbox", item_id, "failed",
+                            before={"status": "sending"},
+                            after={"status": "failed", "error": str(error)[:500]})
+        if not final:
+            log.warning("delivery of outbox %s failed (attempt %s), retry in %.1fs: %s",
+                        item_id, attempts, delay, error)

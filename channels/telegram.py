@@ -1,0 +1,144 @@
+"""Telegram: webhook updates in (secret header checked), replies out through
+python-telegram-bot, with inline keyboards for quick replies.
+
+PTB's `Application` (built with `updater(None)`) owns the Bot's lifecycle inside our aiohttp
+app. Updates are decoded with PTB's `Update.de_json` in our route and stored before we
+answer 200, so a database error yields a 5xx and Telegram delivers the update again
+(PTB's own handler dispatch would swallow such an error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+from datetime import UTC, timedelta
+
+from aiohttp import web
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.channel import Delivery, DeliveryError
+from bot.conversation import Attachment, Inbound
+from bot.intake import Intake
+from channels.text import split_text
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """Our inbound message for a Telegram update, or None for updates we do not handle."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message else None
+        chat_id = str(chat.id) if chat else str(query.from_user.id)
+        return Inbound(channel=CHANNEL, chat_id=chat_id, user_id=str(query.from_user.id),
+                       message_id=f"cb:{query.id}", text=_button_title(query) or "",
+                       payload=query.data, user_name=query.from_user.full_name,
+                       language_hint=query.from_user.language_code)
+    message = update.message or update.edited_message
+    if message is None or message.from_user is None:
+        return None
+    attachments: tuple[Attachment, ...] = ()
+    if message.photo:
+        largest = message.photo[-1]
+        attachments = (Attachment("photo", f"telegram:{largest.file_id}", "image/jpeg",
+                                  largest.file_size),)
+    text = message.text or message.caption or ""
+    if not text and not attachments:
+        return None
+    return Inbound(channel=CHANNEL, chat_id=str(message.chat.id),
+                   user_id=str(message.from_user.id),
+                   message_id=f"{message.chat.id}:{message.message_id}", text=text,
+                   user_name=message.from_user.full_name,
+                   language_hint=message.from_user.language_code, attachments=attachments,
+                   received_at=message.date.astimezone(UTC) if message.date else None)
+
+
+def _button_title(query: object) -> str | None:
+    message = getattr(query, "message", None)
+    markup = getattr(message, "reply_markup", None)
+    data = getattr(query, "data", None)
+    for row in getattr(markup, "inline_keyboard", ()) or ():
+        for button in row:
+            if button.callback_data == data:
+                return str(button.text)
+    return None
+
+
+class TelegramChannel:
+    """The Telegram webhook route and the sender behind it."""
+
+    channel = CHANNEL
+
+    def __init__(self, token: str, secret: str, intake: Intake,
+                 api_base_url: str = "https://api.telegram.org/bot") -> None:
+        self.secret = secret
+        self.intake = intake
+        self.application: Application = (  # type: ignore[type-arg]
+            ApplicationBuilder().token(token).base_url(api_base_url).updater(None).build()
+        )
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.application.start()
+
+    async def stop(self) -> None:
+        await self.application.stop()
+        await self.application.shutdown()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """`POST /webhooks/telegram`: verify the secret, store the message, then 200."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
+            raise web.HTTPUnauthorized(text="missing or wrong secret token")
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError) as error:
+            raise web.HTTPBadRequest(text=f"not a Telegram update: {error}") from error
+        if update is None:
+            raise web.HTTPBadRequest(text="not a Telegram update")
+        inbound = to_inbound(update)
+        if inbound is not None:
+            await self.intake.receive(inbound)
+        if update.callback_query is not None:
+            # If answering fails the button spinner stops by itself; the press is stored.
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        return web.json_response({"ok": True})
+
+    async def send(self, delivery: Delivery) -> str:
+        """Send a reply; buttons become an inline keyboard under the last chunk."""
+        chunks = split_text(delivery.reply.text, MAX_TEXT)
+        keyboard = None
+        if delivery.reply.buttons:
+            keyboard = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b.title, callback_data=b.payload)]
+                 for b in delivery.reply.buttons])
+        sent_ids = []
+        try:
+            for index, chunk in enumerate(chunks):
+                last = index == len(chunks) - 1
+                message = await self.application.bot.send_message(
+                    chat_id=int(delivery.recipient), text=chunk,
+                    reply_markup=keyboard if last else None,
+                )
+                sent_ids.append(str(message.message_id))
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise DeliveryError(f"Telegram rate limit: {error}", retry_after=seconds) from error
+        except (BadRequest, Forbidden) as error:
+            raise DeliveryError(f"Telegram refused: {error}", permanent=True) from error
+        except TelegramError as error:
+            raise DeliveryError(f"Telegram error: {error}") from error
+        return ",".join(sent_ids)
+
+    async def set_webhook(self, public_base_url: str) -> bool:
+        url = f"{public_base_url.rstrip('/')}/webhooks/telegram"
+        return bool(await self.application.bot.set_webhook(
+            url=url, secret_token=self.secret, allowed_updates=["message", "callback_query"]))

@@ -1,0 +1,259 @@
+"""A fake Twilio Messages API for tests, plus builders for the webhook forms Twilio posts.
+
+Point the real library at it with ``client.api.base_url = fake.base_url`` on a
+``Client(..., http_client=AsyncTwilioHttpClient())``; ``messages.create_async`` then posts its
+form to ``/2010-04-01/Accounts/{AccountSid}/Messages.json`` here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from typing import Any, Self
+
+from aiohttp import BasicAuth, hdrs, web
+from twilio.request_validator import RequestValidator
+
+ACCOUNT_SID = "AC" + "1f2e3d4c5b6a7980" * 2
+BUSINESS_NUMBER = "+31205550123"
+API_VERSION = "2010-04-01"
+
+_ERRORS = {
+    400: (21211, "Invalid 'To' Phone Number"),
+    401: (20003, "Authenticate"),
+    404: (20404, "The requested resource was not found"),
+    429: (20429, "Too Many Requests"),
+    500: (20500, "Internal Server Error"),
+    503: (20503, "Service Unavailable"),
+}
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One accepted ``Messages.json`` request: its form fields and the sid it was given.
+
+    ``params`` keeps the first value of each field; repeated ``MediaUrl`` fields are all in
+    ``media_urls``.
+    """
+
+    params: dict[str, str]
+    sid: str
+    media_urls: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    status: int
+    code: int
+    message: str
+
+
+class FakeTwilioApi:
+    """Accepts outbound messages like Twilio does, records them and fails on request."""
+
+    def __init__(self) -> None:
+        self.messages: list[SentMessage] = []
+        self.rejected: list[dict[str, str]] = []
+        self._failures: deque[_Failure] = deque()
+        self._received = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    async def start(self) -> None:
+        """Serve on 127.0.0.1 on a free port."""
+        app = web.Application()
+        app.router.add_post(f"/{API_VERSION}/Accounts/{{sid}}/Messages.json", self._create)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """What to assign to ``client.api.base_url``."""
+        if self._port is None:
+            raise RuntimeError("FakeTwilioApi is not started")
+        return f"http://127.0.0.1:{self._port}"
+
+    def fail_next(
+        self, times: int = 1, status: int = 429, code: int | None = None, message: str | None = None
+    ) -> None:
+        """Make the next ``times`` create requests fail with a Twilio error body."""
+        default_code, default_message = _ERRORS.get(status, (20000 + status, "Injected failure"))
+        failure = _Failure(status, code or default_code, message or default_message)
+        self._failures.extend([failure] * times)
+
+    async def wait_for_messages(
+        self,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[SentMessage]:
+        """Wait until at least ``count`` messages were accepted and return them all."""
+        try:
+            async with asyncio.timeout(timeout), self._received:
+                await self._received.wait_for(lambda: len(self.messages) >= count)
+        except TimeoutError:
+            seen = [message.params for message in self.messages]
+            raise AssertionError(
+                f"expected {count} message(s) within {timeout}s; saw {seen} "
+                f"(rejected: {self.rejected})"
+            ) from None
+        return list(self.messages)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        account_sid = request.match_info["sid"]
+        form = await request.post()
+        params = {name: str(form.getone(name)) for name in form}
+        media_urls = [str(url) for url in form.getall("MediaUrl", [])]
+        if not _authorised(request, account_sid):
+            return await self._reject(params, _Failure(401, *_ERRORS[401]))
+        if self._failures:
+            return await self._reject(params, self._failures.popleft())
+        sid = "SM" + secrets.token_hex(16)
+        async with self._received:
+            self.messages.append(SentMessage(params, sid, media_urls))
+            self._received.notify_all()
+        return web.json_response(_message_resource(account_sid, sid, params), status=201)
+
+    async def _reject(self, params: dict[str, str], failure: _Failure) -> web.Response:
+        async with self._received:
+            self.rejected.append(params)
+            self._received.notify_all()
+        body = {
+            "code": failure.code,
+            "message": failure.message,
+            "more_info": f"https://www.twilio.com/docs/errors/{failure.code}",
+            "status": failure.status,
+        }
+        headers = {hdrs.RETRY_AFTER: "1"} if failure.status == 429 else None
+        return web.json_response(body, status=failure.status, headers=headers)
+
+
+def _authorised(request: web.Request, account_sid: str) -> bool:
+    header = request.headers.get(hdrs.AUTHORIZATION)
+    if header is None:
+        return False
+    try:
+        auth = BasicAuth.decode(header)
+    except ValueError:
+        return False
+    return bool(auth.password) and (auth.login == account_sid or auth.login.startswith("SK"))
+
+
+def _message_resource(account_sid: str, sid: str, params: dict[str, str]) -> dict[str, Any]:
+    now = formatdate(time.time(), usegmt=True).replace("GMT", "+0000")
+    uri = f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}"
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "api_version": API_VERSION,
+        "status": "queued",
+        "direction": "outbound-api",
+        "to": params.get("To"),
+        "from": params.get("From"),
+        "body": params.get("Body", ""),
+        "messaging_service_sid": params.get("MessagingServiceSid"),
+        "num_media": "0",
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "error_code": None,
+        "error_message": None,
+        "date_created": now,
+        "date_updated": now,
+        "date_sent": None,
+        "uri": f"{uri}.json",
+        "subresource_uris": {"media": f"{uri}/Media.json"},
+    }
+
+
+def inbound_form(
+    message_sid: str,
+    from_number: str,
+    body: str,
+    to_number: str = BUSINESS_NUMBER,
+    profile_name: str = "Jan",
+    num_media: int = 0,
+    media_url: str | None = None,
+    media_type: str | None = None,
+    account_sid: str = ACCOUNT_SID,
+) -> dict[str, str]:
+    """The form Twilio posts to a WhatsApp incoming-message webhook.
+
+    Numbers may be given with or without the ``whatsapp:`` prefix.
+    """
+    sender = _whatsapp(from_number)
+    if media_url is not None:
+        num_media = max(num_media, 1)
+    form = {
+        "SmsMessageSid": message_sid,
+        "NumMedia": str(num_media),
+        "ProfileName": profile_name,
+        "MessageType": "image" if num_media else "text",
+        "SmsSid": message_sid,
+        "WaId": sender.removeprefix("whatsapp:+"),
+        "SmsStatus": "received",
+        "Body": body,
+        "To": _whatsapp(to_number),
+        "NumSegments": "1",
+        "ReferralNumMedia": "0",
+        "MessageSid": message_sid,
+        "AccountSid": account_sid,
+        "From": sender,
+        "ApiVersion": API_VERSION,
+    }
+    if media_url is not None:
+        form["MediaUrl0"] = media_url
+        form["MediaContentType0"] = media_type or "image/jpeg"
+    return form
+
+
+def status_form(
+    message_sid: str,
+    status: str,
+    to_number: str = "+31612345678",
+    from_number: str = BUSINESS_NUMBER,
+    error_code: str | None = None,
+    account_sid: str = ACCOUNT_SID,
+) -> dict[str, str]:
+    """The form Twilio posts to a message's StatusCallback (queued/sent/delivered/read/failed)."""
+    form = {
+        "ChannelPrefix": "whatsapp",
+        "ApiVersion": API_VERSION,
+        "MessageStatus": status,
+        "SmsSid": message_sid,
+        "SmsStatus": status,
+        "ChannelToAddress": to_number.removeprefix("whatsapp:"),
+        "To": _whatsapp(to_number),
+        "MessageSid": message_sid,
+        "AccountSid": account_sid,
+        "From": _whatsapp(from_number),
+    }
+    if error_code is not None:
+        form["ErrorCode"] = error_code
+    return form
+
+
+def sign(auth_token: str, url: str, params: dict[str, str]) -> str:
+    """The ``X-Twilio-Signature`` Twilio would send for a form posted to ``url``."""
+    return str(RequestValidator(auth_token).compute_signature(url, params))
+
+
+def _whatsapp(number: str) -> str:
+    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
