@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from bot.assembly import build_engine
-from bot.cli.common import CliError, Subparsers, say
+from bot.cli.common import CliError, Subparsers, nlu_service, say
 from bot.cli.run_command import migrate
 from bot.clock import Clock, FrozenClock, SystemClock, parse_instant
 from bot.config import Settings
@@ -21,8 +21,6 @@ from bot.engine import Engine
 from bot.storage.database import Database
 from bot.storage.models import OutboxItem
 from nlu.client import NluClient
-from nlu.service import ensure_service
-from nlu.setup import prepare
 
 CHANNEL = "cli"
 
@@ -46,15 +44,8 @@ def run_chat(args: argparse.Namespace) -> int:
         clock: Clock = FrozenClock(parse_instant(args.at)) if args.at else SystemClock()
     except ValueError as error:
         raise CliError(f"--at: {error}") from error
-    prepared = prepare(settings.cache_dir, say)
     migrate(settings)
-    token = settings.nlu_token.get_secret_value()
-    with ensure_service(
-        settings.resolved_nlu_url, token,
-        lambda: prepared.process(settings.nlu_host, settings.nlu_port, token),
-        say, settings.nlu_start_timeout_s,
-    ) as url:
-        settings = settings.model_copy(update={"nlu_url": url})
+    with nlu_service(settings) as (settings, _):
         asyncio.run(_session(settings, clock, args))
     return 0
 

@@ -10,13 +10,12 @@ import sys
 import threading
 from pathlib import Path
 
-from bot.cli.common import CliError, Subparsers, say
+from bot.cli.common import CliError, Subparsers, nlu_service, say
 from bot.config import Settings
 from nlu.client import NluClient
 from nlu.dataset import Example, load_examples
 from nlu.evaluation import Prediction, predict, summarize
 from nlu.report import format_table, write_report
-from nlu.service import ensure_service
 from nlu.setup import prepare
 from nlu.taxonomy import INTENTS
 
@@ -85,14 +84,10 @@ def run_eval(args: argparse.Namespace) -> int:
     examples = load_examples(args.path, known_intents=INTENTS)
     if not examples:
         raise CliError(f"{args.path}: the file has no intent examples")
-    prepared = prepare(settings.cache_dir, say)
-    token = settings.nlu_token.get_secret_value()
-    with ensure_service(
-        settings.resolved_nlu_url, token,
-        lambda: prepared.process(settings.nlu_host, settings.nlu_port, token),
-        say, settings.nlu_start_timeout_s,
-    ) as url:
-        predictions = asyncio.run(_predict_all(url, token, examples, settings))
+    with nlu_service(settings) as (settings, prepared):
+        predictions = asyncio.run(_predict_all(settings.resolved_nlu_url,
+                                               settings.nlu_token.get_secret_value(),
+                                               examples, settings))
     report = {"file": str(args.path), "model": prepared.model.name, **summarize(predictions)}
     if args.report:
         for path in write_report(report, args.report):

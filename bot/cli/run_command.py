@@ -8,12 +8,10 @@ import asyncio
 from aiohttp import web
 
 from bot.app import init_app
-from bot.cli.common import Subparsers, say
+from bot.cli.common import Subparsers, nlu_service, say
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
-from nlu.service import ensure_service
-from nlu.setup import prepare
 
 
 def register_run(subparsers: Subparsers) -> None:
@@ -58,16 +56,10 @@ def run_app(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"http_host": args.host})
     if args.port:
         settings = settings.model_copy(update={"http_port": args.port})
-    prepared = prepare(settings.cache_dir, say)
     say(f"Migrating the database: {settings.database_url}")
     migrate(settings)
-    token = settings.nlu_token.get_secret_value()
-    with ensure_service(
-        settings.resolved_nlu_url, token,
-        lambda: prepared.process(settings.nlu_host, settings.nlu_port, token),
-        say, settings.nlu_start_timeout_s,
-    ) as nlu_url:
-        settings = settings.model_copy(update={"nlu_url": nlu_url})
+    with nlu_service(settings) as (settings, _):
+        nlu_url = settings.resolved_nlu_url
         base = f"http://{settings.http_host}:{settings.http_port}"
         say(f"supportbot is running (Ctrl-C stops it and the NLU service it started):\n"
             f"  app health:   {base}/healthz\n"

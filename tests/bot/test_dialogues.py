@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.clock import parse_instant
 from bot.storage.models import Callback, Conversation, Ticket
-from tests.bot.conftest import Customer, text_of
+from tests.conversation import Customer, text_of
 
 
 async def test_callback_in_dutch_is_due_within_ten_minutes(customer: Customer) -> None:

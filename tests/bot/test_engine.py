@@ -9,7 +9,7 @@ from bot.engine import Engine
 from bot.storage.models import Message, OutboxItem
 from nlu.client import ParseResult
 from nlu.errors import NluUnavailableError
-from tests.bot.conftest import Customer, text_of
+from tests.conversation import Customer, text_of
 
 
 async def _count(engine: Engine, model: type[Message] | type[OutboxItem]) -> int:
