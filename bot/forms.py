@@ -146,8 +146,9 @@ class Form(ABC):
         turn.say_text(self.confirmation(turn, values), turn.yes_no())
 
     def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:
-        """The summary the customer confirms before submission (forms with `confirm`)."""
-        raise NotImplementedError(f"{type(self).__name__} confirms but has no confirmation")
+        """The summary the customer confirms before submission (forms with `confirm`);
+        by default the collected values, one per line."""
+        return "\n".join(f"{name}: {value}" for name, value in values.items())
 
     @abstractmethod
     async def submit(self, turn: Turn, values: Mapping[str, Any]) -> None:
