@@ -9,11 +9,15 @@ from aiohttp import web
 
 from bot import kb_pages
 from bot.assembly import build_engine, build_services
+from bot.channel import Sender
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
+from bot.intake import Intake
+from bot.outbox import OutboxWorker
 from bot.storage.database import Database
 from bot.turn import Services
+from channels.telegram import TelegramChannel
 from nlu.client import NluClient
 from nlu.service import service_status
 
@@ -23,6 +27,9 @@ SERVICES = web.AppKey("services", Services)
 DATABASE = web.AppKey("database", Database)
 NLU = web.AppKey("nlu", NluClient)
 ENGINE = web.AppKey("engine", Engine)
+INTAKE = web.AppKey("intake", Intake)
+OUTBOX = web.AppKey("outbox", OutboxWorker)
+TELEGRAM = web.AppKey("telegram", TelegramChannel)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -46,6 +53,10 @@ async def readyz(request: web.Request) -> web.Response:
     )
 
 
+async def telegram_webhook(request: web.Request) -> web.Response:
+    return await request.app[TELEGRAM].webhook(request)
+
+
 def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     """Build the application: routes in one place, resources in cleanup contexts.
 
@@ -59,6 +70,8 @@ def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     app.cleanup_ctx.append(_resources)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if settings.telegram_token is not None:
+        app.router.add_post("/webhooks/telegram", telegram_webhook)
     kb_pages.add_routes(app, app[SERVICES].knowledge)
     return app
 
@@ -68,9 +81,27 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     database = Database(settings.database_url)
     nlu = NluClient(settings.resolved_nlu_url, settings.nlu_token.get_secret_value(),
                     timeout=settings.nlu_timeout_s, retries=settings.nlu_retries)
-    app[DATABASE] = database
-    app[NLU] = nlu
-    app[ENGINE] = build_engine(settings, database, nlu, app[CLOCK], services=app[SERVICES])
+    engine = build_engine(settings, database, nlu, app[CLOCK], services=app[SERVICES])
+    senders: dict[str, Sender] = {}
+    outbox = OutboxWorker(database, senders, SystemClock(),
+                          max_attempts=settings.outbox_max_attempts)
+    intake = Intake(engine, on_replies=lambda result: outbox.wake())
+    telegram = None
+    if settings.telegram_token is not None:
+        secret = settings.telegram_secret.get_secret_value() if settings.telegram_secret else ""
+        telegram = TelegramChannel(settings.telegram_token.get_secret_value(), secret, intake,
+                                   api_base_url=settings.telegram_api_base_url)
+        await telegram.start()
+        senders[telegram.channel] = telegram
+        app[TELEGRAM] = telegram
+    app[DATABASE], app[NLU], app[ENGINE] = database, nlu, engine
+    app[INTAKE], app[OUTBOX] = intake, outbox
+    await outbox.start()
+    await intake.recover()
     yield
+    await intake.drain()
+    await outbox.stop()
+    if telegram is not None:
+        await telegram.stop()
     await nlu.close()
     await database.close()

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     extra_closures: list[str] = Field(default_factory=list)
     company: CompanySettings = Field(default_factory=CompanySettings)
 
+    telegram_token: SecretStr | None = None
+    telegram_secret: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    outbox_max_attempts: int = 5
+
     @property
     def resolved_nlu_url(self) -> str:
         """The base URL of the Rasa HTTP API."""

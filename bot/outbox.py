@@ -33,7 +33,7 @@ class OutboxWorker:
                  max_attempts: int = 5, base_delay: float = 1.0, poll_interval: float = 1.0,
                  batch: int = 20) -> None:
         self.database = database
-        self.senders = dict(senders)
+        self.senders = senders
         self.clock = clock
         self.max_attempts = max_attempts
         self.base_delay = base_delay
