@@ -13,9 +13,11 @@ import json
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.server import LocalServer
 
 BOT_USER: dict[str, Any] = {
     "id": 123456,
@@ -94,40 +96,21 @@ class _Failure:
     retry_after: int | None
 
 
-class FakeTelegramApi:
+class FakeTelegramApi(LocalServer):
     """Answers Bot API calls like Telegram does, records them and fails on request."""
 
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+        super().__init__()
         self.token = token
         self.calls: list[Call] = []
         self.files: dict[str, bytes] = {}
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._message_ids = itertools.count(1)
         self._received = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
 
-    async def start(self) -> None:
-        """Serve on 127.0.0.1 on a free port."""
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = int(self._runner.addresses[0][1])
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:

@@ -13,10 +13,12 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import BasicAuth, hdrs, web
 from twilio.request_validator import RequestValidator
+
+from tests.fakes.server import LocalServer
 
 ACCOUNT_SID = "AC" + "1f2e3d4c5b6a7980" * 2
 BUSINESS_NUMBER = "+31205550123"
@@ -52,37 +54,18 @@ class _Failure:
     message: str
 
 
-class FakeTwilioApi:
+class FakeTwilioApi(LocalServer):
     """Accepts outbound messages like Twilio does, records them and fails on request."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.messages: list[SentMessage] = []
         self.rejected: list[dict[str, str]] = []
         self._failures: deque[_Failure] = deque()
         self._received = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
 
-    async def start(self) -> None:
-        """Serve on 127.0.0.1 on a free port."""
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post(f"/{API_VERSION}/Accounts/{{sid}}/Messages.json", self._create)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = int(self._runner.addresses[0][1])
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:
