@@ -15,7 +15,7 @@ import json
 from datetime import UTC, timedelta
 
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
@@ -138,7 +138,12 @@ class TelegramChannel:
             raise DeliveryError(f"Telegram error: {error}") from error
         return ",".join(sent_ids)
 
-    async def set_webhook(self, public_base_url: str) -> bool:
-        url = f"{public_base_url.rstrip('/')}/webhooks/telegram"
-        return bool(await self.application.bot.set_webhook(
-            url=url, secret_token=self.secret, allowed_updates=["message", "callback_query"]))
+
+async def register_webhook(token: str, secret: str, public_base_url: str,
+                           api_base_url: str = "https://api.telegram.org/bot") -> str:
+    """Tell Telegram to post updates to our webhook with the secret header; returns the URL."""
+    url = f"{public_base_url.rstrip('/')}/webhooks/telegram"
+    async with Bot(token, base_url=api_base_url) as bot:
+        await bot.set_webhook(url=url, secret_token=secret,
+                              allowed_updates=["message", "callback_query"])
+    return url

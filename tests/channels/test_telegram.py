@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -121,3 +123,20 @@ async def test_rate_limit_retry_after_is_honoured(
             break
         await asyncio.sleep(0.1)
     assert statuses and set(statuses) == {"sent"}
+
+
+async def test_set_webhook_registers_our_url_with_the_secret(
+    fake_api: FakeTelegramApi,
+) -> None:
+    env = {**os.environ, "SUPPORTBOT_TELEGRAM_TOKEN": fake_api.token,
+           "SUPPORTBOT_TELEGRAM_SECRET": SECRET,
+           "SUPPORTBOT_TELEGRAM_API_BASE_URL": fake_api.base_url,
+           "SUPPORTBOT_PUBLIC_BASE_URL": "https://bot.example.com"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", "set-webhook", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    call = fake_api.calls_of("setWebhook")[0]
+    assert call.params["url"] == "https://bot.example.com/webhooks/telegram"
+    assert call.params["secret_token"] == SECRET
