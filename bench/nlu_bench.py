@@ -19,12 +19,11 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
+from bot.cli.common import nlu_service
 from bot.config import Settings
 from nlu.client import NluClient
 from nlu.dataset import load_examples
-from nlu.service import ensure_service
-from nlu.setup import prepare
-from nlu.training import DEFAULT_TRAINING_DATA
+from nlu.training import HELD_OUT_DATA
 
 Parse = Callable[[str], Awaitable[object]]
 
@@ -78,14 +77,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     settings = Settings()
-    texts = [e.text for e in load_examples(DEFAULT_TRAINING_DATA.parent / "test_nlu.yml")]
+    texts = [e.text for e in load_examples(HELD_OUT_DATA)]
     texts = (texts * (args.requests // len(texts) + 1))[: args.requests]
-    prepared = prepare(settings.cache_dir, lambda message: None)
-    token = settings.nlu_token.get_secret_value()
-    with ensure_service(settings.resolved_nlu_url, token,
-                        lambda: prepared.process(settings.nlu_host, settings.nlu_port, token),
-                        lambda message: None, settings.nlu_start_timeout_s) as url:
-        result = asyncio.run(run(url, token, texts, args.concurrency))
+    with nlu_service(settings) as (settings, _):
+        result = asyncio.run(run(settings.resolved_nlu_url,
+                                 settings.nlu_token.get_secret_value(), texts, args.concurrency))
     print(json.dumps(result))
 
 

@@ -15,6 +15,7 @@ from nlu.runtime import NLU_DIR, RASA_REQUIREMENTS, RasaRuntime, content_hash
 
 DEFAULT_CONFIG = NLU_DIR / "config.yml"
 DEFAULT_TRAINING_DATA = NLU_DIR / "data" / "nlu.yml"
+HELD_OUT_DATA = NLU_DIR / "data" / "test_nlu.yml"
 COMPONENTS_DIR = NLU_DIR / "rasa_components"
 
 

@@ -85,9 +85,7 @@ def run_eval(args: argparse.Namespace) -> int:
     if not examples:
         raise CliError(f"{args.path}: the file has no intent examples")
     with nlu_service(settings) as (settings, prepared):
-        predictions = asyncio.run(_predict_all(settings.resolved_nlu_url,
-                                               settings.nlu_token.get_secret_value(),
-                                               examples, settings))
+        predictions = asyncio.run(_predict_all(examples, settings))
     report = {"file": str(args.path), "model": prepared.model.name, **summarize(predictions)}
     if args.report:
         for path in write_report(report, args.report):
@@ -100,8 +98,8 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _predict_all(url: str, token: str, examples: list[Example],
-                       settings: Settings) -> list[Prediction]:
-    async with NluClient(url, token, timeout=settings.nlu_timeout_s * 3,
+async def _predict_all(examples: list[Example], settings: Settings) -> list[Prediction]:
+    async with NluClient(settings.resolved_nlu_url, settings.nlu_token.get_secret_value(),
+                         timeout=settings.nlu_timeout_s * 3,
                          retries=settings.nlu_retries) as client:
         return await predict(client, examples)

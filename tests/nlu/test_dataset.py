@@ -11,9 +11,9 @@ import pytest
 from nlu.dataset import load_examples, plain_text
 from nlu.errors import DatasetError
 from nlu.taxonomy import ENTITIES, INTENTS
-from nlu.training import DEFAULT_TRAINING_DATA
+from nlu.training import DEFAULT_TRAINING_DATA, HELD_OUT_DATA
 
-TEST_SPLIT = DEFAULT_TRAINING_DATA.parent / "test_nlu.yml"
+TEST_SPLIT = HELD_OUT_DATA
 
 
 def test_annotations_are_removed_from_the_text() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from nlu.training import DEFAULT_TRAINING_DATA
+from nlu.training import HELD_OUT_DATA
 
-TEST_SPLIT = DEFAULT_TRAINING_DATA.parent / "test_nlu.yml"
+TEST_SPLIT = HELD_OUT_DATA
 
 
 def _eval(nlu_service: tuple[str, str], *args: str) -> subprocess.CompletedProcess[str]:
