@@ -151,13 +151,13 @@ class Engine:
                     conversation=conversation, message=message, text=message.text,
                     parse=parse, lang=lang, now=now, state=state, choice=choice,
                     attachments=list(message.payload.get("attachments", [])))
-        if conversation.mode == "human":
-            pass  # a person answers; the message waits for them in the console
-        elif nlu_down and not state.get("form"):
-            turn.say("nlu_down", buttons=turn.yes_no())
-            state["offer"] = "human_handoff"
-        else:
-            await self.policy.respond(turn)
+        # In human mode the bot stays silent: the message waits for a person.
+        if conversation.mode != "human":
+            if nlu_down and not state.get("form"):
+                turn.say("nlu_down", buttons=turn.yes_no())
+                state["offer"] = "human_handoff"
+            else:
+                await self.policy.respond(turn)
         state["buttons"] = [b.payload for b in turn.replies[-1].buttons] if turn.replies else []
         conversation.state = state
         message.processed_at = now

@@ -15,7 +15,14 @@ import json
 from datetime import UTC, timedelta
 
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram import Message as TelegramMessage
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
@@ -58,14 +65,14 @@ def to_inbound(update: Update) -> Inbound | None:
                    received_at=message.date.astimezone(UTC) if message.date else None)
 
 
-def _button_title(query: object) -> str | None:
-    message = getattr(query, "message", None)
-    markup = getattr(message, "reply_markup", None)
-    data = getattr(query, "data", None)
-    for row in getattr(markup, "inline_keyboard", ()) or ():
+def _button_title(query: CallbackQuery) -> str | None:
+    """The title of the pressed button, read from the keyboard of the message it was under."""
+    message = query.message
+    markup = message.reply_markup if isinstance(message, TelegramMessage) else None
+    for row in markup.inline_keyboard if markup else ():
         for button in row:
-            if button.callback_data == data:
-                return str(button.text)
+            if button.callback_data == query.data:
+                return button.text
     return None
 
 

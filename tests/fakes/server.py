@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Self
 
 from aiohttp import web
 
 
-class LocalServer:
+class LocalServer(ABC):
     """Serves `add_routes` on 127.0.0.1; use `async with` or start/stop."""
 
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
+    @abstractmethod
     def add_routes(self, app: web.Application) -> None:
-        raise NotImplementedError
+        """Register the fake API's routes."""
 
     async def start(self) -> None:
         """Serve on 127.0.0.1 on a free port."""
