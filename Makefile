@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTHON311 ?= $(shell for p in "$$(command -v python3.11)" $$(ls -d $(HOME)/.pyenv/versions/3.11.*/bin/python3.11 2>/dev/null | sort -V -r); do \
 	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null && { echo "$$p"; break; }; done)
 
-.PHONY: setup run test lint typecheck unit clean
+.PHONY: setup run test lint typecheck unit browser clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON311)" ]; then echo "supportbot: no Python 3.11 found: looked for python3.11 on PATH and in ~/.pyenv/versions/3.11.*; install one (e.g. pyenv install 3.11) and run make again." >&2; exit 1; fi
@@ -32,7 +32,15 @@ typecheck: $(STAMP)
 	@echo "[test] mypy --strict"
 	@$(BIN)/mypy
 
-unit: setup
+# The browser tests drive Debian's Chromium (playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { echo "[setup] installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		{ $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+		  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; } || \
+		{ echo "supportbot: could not install chromium with apt-get; install Debian's chromium package and run make again." >&2; exit 1; }; }
+
+unit: setup browser
 	@echo "[test] pytest"
 	@$(BIN)/pytest
 

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot import kb_pages
 from bot.assembly import build_engine, build_services
-from bot.channel import Sender
+from bot.channel import Channel, ChannelContext
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
@@ -17,7 +17,7 @@ from bot.intake import Intake
 from bot.outbox import OutboxWorker
 from bot.storage.database import Database
 from bot.turn import Services
-from channels.telegram import TelegramChannel
+from channels.registry import build_channels
 from nlu.client import NluClient
 from nlu.service import service_status
 
@@ -29,7 +29,7 @@ NLU = web.AppKey("nlu", NluClient)
 ENGINE = web.AppKey("engine", Engine)
 INTAKE = web.AppKey("intake", Intake)
 OUTBOX = web.AppKey("outbox", OutboxWorker)
-TELEGRAM = web.AppKey("telegram", TelegramChannel)
+CHANNELS = web.AppKey("channels", dict[str, Channel])
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -53,10 +53,6 @@ async def readyz(request: web.Request) -> web.Response:
     )
 
 
-async def telegram_webhook(request: web.Request) -> web.Response:
-    return await request.app[TELEGRAM].webhook(request)
-
-
 def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     """Build the application: routes in one place, resources in cleanup contexts.
 
@@ -70,8 +66,9 @@ def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     app.cleanup_ctx.append(_resources)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    if settings.telegram_token is not None:
-        app.router.add_post("/webhooks/telegram", telegram_webhook)
+    app[CHANNELS] = build_channels(settings)
+    for channel in app[CHANNELS].values():
+        channel.add_routes(app)
     kb_pages.add_routes(app, app[SERVICES].knowledge)
     return app
 
@@ -82,18 +79,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     nlu = NluClient(settings.resolved_nlu_url, settings.nlu_token.get_secret_value(),
                     timeout=settings.nlu_timeout_s, retries=settings.nlu_retries)
     engine = build_engine(settings, database, nlu, app[CLOCK], services=app[SERVICES])
-    senders: dict[str, Sender] = {}
-    outbox = OutboxWorker(database, senders, SystemClock(),
+    channels = app[CHANNELS]
+    outbox = OutboxWorker(database, channels, SystemClock(),
                           max_attempts=settings.outbox_max_attempts)
     intake = Intake(engine, on_replies=lambda result: outbox.wake())
-    telegram = None
-    if settings.telegram_token is not None:
-        secret = settings.telegram_secret.get_secret_value() if settings.telegram_secret else ""
-        telegram = TelegramChannel(settings.telegram_token.get_secret_value(), secret, intake,
-                                   api_base_url=settings.telegram_api_base_url)
-        await telegram.start()
-        senders[telegram.channel] = telegram
-        app[TELEGRAM] = telegram
+    context = ChannelContext(settings, intake, database, app[CLOCK])
+    for channel in channels.values():
+        await channel.start(context)
     app[DATABASE], app[NLU], app[ENGINE] = database, nlu, engine
     app[INTAKE], app[OUTBOX] = intake, outbox
     await outbox.start()
@@ -101,7 +93,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     yield
     await intake.drain()
     await outbox.stop()
-    if telegram is not None:
-        await telegram.stop()
+    for channel in channels.values():
+        await channel.stop()
     await nlu.close()
     await database.close()

@@ -1,24 +1,44 @@
 """What a channel is to the core: an inbound side that makes `Inbound` messages (in the
 channel's own module) and a sender that delivers `Reply`s. Only text is required of a
-sender; buttons and media fall back to text where a platform lacks them."""
+sender; buttons and media fall back to text where a platform lacks them.
+
+A `Channel` is built when the app is assembled (so it can add its routes), then started
+with a `ChannelContext` once the database and the intake exist.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from aiohttp import web
 
 from bot.conversation import Reply
 
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.config import Settings
+    from bot.intake import Intake
+    from bot.storage.database import Database
+
 
 class DeliveryError(Exception):
-    """Sending failed; `retry_after` (seconds) is the platform's own wish when it gave one."""
+    """Sending failed; `retry_after` (seconds) is the platform's own wish when it gave one.
+
+    `parts_sent` counts the chunks of a long reply that did reach the platform before the
+    failure (including those of earlier attempts), so a retry sends only the rest;
+    `sent_ids` are their platform ids.
+    """
 
     def __init__(self, message: str, *, retry_after: float | None = None,
-                 permanent: bool = False) -> None:
+                 permanent: bool = False, parts_sent: int | None = None,
+                 sent_ids: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.parts_sent = parts_sent
+        self.sent_ids = sent_ids
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,10 @@ class Delivery:
     conversation_id: int
     last_inbound_at: datetime | None
     now: datetime
+    message_id: int = 0
+    sender: str = "bot"
+    parts_sent: int = 0
+    sent_ids: tuple[str, ...] = ()
 
 
 class Sender(Protocol):
@@ -39,3 +63,23 @@ class Sender(Protocol):
     def channel(self) -> str: ...
 
     async def send(self, delivery: Delivery) -> str: ...
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    """What a running channel may use of the app."""
+
+    settings: Settings
+    intake: Intake
+    database: Database
+    clock: Clock
+
+
+class Channel(Sender, Protocol):
+    """A channel as the app runs it: routes, a lifecycle and a sender."""
+
+    def add_routes(self, app: web.Application) -> None: ...
+
+    async def start(self, context: ChannelContext) -> None: ...
+
+    async def stop(self) -> None: ...

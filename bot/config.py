@@ -80,7 +80,26 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_secret: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_polling: bool = False  # getUpdates instead of the webhook (no public URL needed)
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    whatsapp_from: str = "+31205550123"  # fictional; the WhatsApp sender number on Twilio
+    twilio_api_base_url: str = "https://api.twilio.com"
+    whatsapp_template_sid: str | None = None  # approved template for a closed 24-hour window
+    whatsapp_window_hours: float = 24.0
+
     outbox_max_attempts: int = 5
+
+    # Web-chat widget: origins allowed besides public_base_url's own ("*" allows any).
+    webchat_allowed_origins: list[str] = Field(default_factory=list)
+    webchat_max_frame_bytes: int = 8192
+    webchat_max_text_chars: int = 2000
+    webchat_max_connections_per_ip: int = 20
+    webchat_message_rate: str = "8/10 seconds"  # per connection
+    webchat_ip_rate: str = "60/minute"  # per client address, all its connections
+    webchat_hello_timeout_s: float = 10.0
+    webchat_idle_timeout_s: float = 1800.0
 
     @property
     def resolved_nlu_url(self) -> str:

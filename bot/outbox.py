@@ -41,30 +41,40 @@ class OutboxWorker:
         self.batch = batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
     async def start(self) -> None:
+        self._stopping = False
         await self.recover_interrupted()
         self._task = asyncio.create_task(self._loop(), name="outbox-worker")
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Finish the delivery in progress (so nothing is left half-sent), then stop."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace_s)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
-                while await self.run_once():
+                while not self._stopping and await self.run_once():
                     pass
             except Exception:
                 log.exception("outbox worker round failed; retrying")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def recover_interrupted(self) -> int:
@@ -108,13 +118,19 @@ class OutboxWorker:
         async with self.database.sessions() as session:
             item = await session.get(OutboxItem, item_id)
             assert item is not None
+            author = (await session.execute(
+                select(Message.sender).where(Message.id == item.message_id))).scalar_one()
             last_inbound = (await session.execute(
                 select(func.max(Message.created_at)).where(
                     Message.conversation_id == item.conversation_id, Message.direction == "in")
             )).scalar_one_or_none()
         now = self.clock.now()
         delivery = Delivery(item.recipient, Reply.from_payload(item.payload),
-                            item.conversation_id, last_inbound, now)
+                            item.conversation_id, last_inbound, now,
+                            message_id=item.message_id, sender=author,
+                            parts_sent=item.parts_sent,
+                            sent_ids=tuple(filter(None, (item.platform_message_id or "")
+                                                  .split(","))))
         try:
             platform_id = await self.senders[item.channel].send(delivery)
         except DeliveryError as error:
@@ -134,11 +150,15 @@ class OutboxWorker:
         final = error.permanent or attempts >= self.max_attempts
         delay = error.retry_after if error.retry_after is not None \
             else self.base_delay * 2 ** (attempts - 1)
+        progress: dict[str, object] = {}
+        if error.parts_sent is not None:
+            progress = {"parts_sent": error.parts_sent,
+                        "platform_message_id": ",".join(error.sent_ids)[:1000] or None}
         async with self.database.transaction() as session:
             await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(
                 status="failed" if final else "pending", attempts=attempts,
                 last_error=str(error)[:2000],
-                next_attempt_at=now + timedelta(seconds=delay)))
+                next_attempt_at=now + timedelta(seconds=delay), **progress))
             if final:
                 await audit(session, now, "outbox", "outbox", item_id, "failed",
                             before={"status": "sending"},

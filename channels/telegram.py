@@ -9,9 +9,11 @@ answer 200, so a database error yields a 5xx and Telegram delivers the update ag
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
+import logging
 from datetime import UTC, timedelta
 
 from aiohttp import web
@@ -26,7 +28,8 @@ from telegram import Message as TelegramMessage
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.channel import Delivery, DeliveryError
+from bot.channel import ChannelContext, Delivery, DeliveryError
+from bot.config import Settings
 from bot.conversation import Attachment, Inbound
 from bot.intake import Intake
 from channels.text import split_text
@@ -34,6 +37,9 @@ from channels.text import split_text
 CHANNEL = "telegram"
 MAX_TEXT = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+POLL_TIMEOUT_S = 25
+POLL_RETRY_S = 2.0
+log = logging.getLogger(__name__)
 
 
 def to_inbound(update: Update) -> Inbound | None:
@@ -81,19 +87,47 @@ class TelegramChannel:
 
     channel = CHANNEL
 
-    def __init__(self, token: str, secret: str, intake: Intake,
-                 api_base_url: str = "https://api.telegram.org/bot") -> None:
+    def __init__(self, token: str, secret: str,
+                 api_base_url: str = "https://api.telegram.org/bot",
+                 polling: bool = False) -> None:
         self.secret = secret
-        self.intake = intake
+        self.polling = polling
+        self._intake: Intake | None = None
+        self._poller: asyncio.Task[None] | None = None
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder().token(token).base_url(api_base_url).updater(None).build()
         )
 
-    async def start(self) -> None:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramChannel:
+        assert settings.telegram_token is not None
+        secret = settings.telegram_secret.get_secret_value() if settings.telegram_secret else ""
+        return cls(settings.telegram_token.get_secret_value(), secret,
+                   api_base_url=settings.telegram_api_base_url,
+                   polling=settings.telegram_polling)
+
+    @property
+    def intake(self) -> Intake:
+        if self._intake is None:
+            raise web.HTTPServiceUnavailable(text="the Telegram channel is starting")
+        return self._intake
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/webhooks/telegram", self.webhook)
+
+    async def start(self, context: ChannelContext) -> None:
+        self._intake = context.intake
         await self.application.initialize()
         await self.application.start()
+        if self.polling:
+            await self.application.bot.delete_webhook()
+            self._poller = asyncio.create_task(self._poll(), name="telegram-polling")
 
     async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
         await self.application.stop()
         await self.application.shutdown()
 
@@ -109,6 +143,11 @@ class TelegramChannel:
             raise web.HTTPBadRequest(text=f"not a Telegram update: {error}") from error
         if update is None:
             raise web.HTTPBadRequest(text="not a Telegram update")
+        await self._accept(update)
+        return web.json_response({"ok": True})
+
+    async def _accept(self, update: Update) -> None:
+        """Store the update's message (raises if it cannot), then answer a button press."""
         inbound = to_inbound(update)
         if inbound is not None:
             await self.intake.receive(inbound)
@@ -116,7 +155,24 @@ class TelegramChannel:
             # If answering fails the button spinner stops by itself; the press is stored.
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
-        return web.json_response({"ok": True})
+
+    async def _poll(self) -> None:
+        """`--telegram-polling`: fetch updates with getUpdates; the offset only moves past
+        an update once it is stored, so nothing is lost when storing fails."""
+        offset = 0
+        while True:
+            try:
+                updates = await self.application.bot.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT_S,
+                    allowed_updates=["message", "callback_query"])
+                for update in updates:
+                    await self._accept(update)
+                    offset = update.update_id + 1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Telegram polling failed; trying again shortly")
+                await asyncio.sleep(POLL_RETRY_S)
 
     async def send(self, delivery: Delivery) -> str:
         """Send a reply; buttons become an inline keyboard under the last chunk."""
@@ -126,23 +182,26 @@ class TelegramChannel:
             keyboard = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(b.title, callback_data=b.payload)]
                  for b in delivery.reply.buttons])
-        sent_ids = []
+        sent_ids = list(delivery.sent_ids)
         try:
-            for index, chunk in enumerate(chunks):
+            for index in range(delivery.parts_sent, len(chunks)):
                 last = index == len(chunks) - 1
                 message = await self.application.bot.send_message(
-                    chat_id=int(delivery.recipient), text=chunk,
+                    chat_id=int(delivery.recipient), text=chunks[index],
                     reply_markup=keyboard if last else None,
                 )
                 sent_ids.append(str(message.message_id))
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            raise DeliveryError(f"Telegram rate limit: {error}", retry_after=seconds) from error
+            raise DeliveryError(f"Telegram rate limit: {error}", retry_after=seconds,
+                                parts_sent=len(sent_ids), sent_ids=tuple(sent_ids)) from error
         except (BadRequest, Forbidden) as error:
-            raise DeliveryError(f"Telegram refused: {error}", permanent=True) from error
+            raise DeliveryError(f"Telegram refused: {error}", permanent=True,
+                                parts_sent=len(sent_ids), sent_ids=tuple(sent_ids)) from error
         except TelegramError as error:
-            raise DeliveryError(f"Telegram error: {error}") from error
+            raise DeliveryError(f"Telegram error: {error}", parts_sent=len(sent_ids),
+                                sent_ids=tuple(sent_ids)) from error
         return ",".join(sent_ids)
 
 

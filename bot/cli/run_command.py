@@ -18,6 +18,8 @@ def register_run(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("run", help="run the app (starts the NLU service if needed)")
     parser.add_argument("--host", help="bind address (default: SUPPORTBOT_HTTP_HOST)")
     parser.add_argument("--port", type=int, help="port (default: SUPPORTBOT_HTTP_PORT)")
+    parser.add_argument("--telegram-polling", action="store_true",
+                        help="fetch Telegram updates by polling (local use without a public URL)")
     parser.set_defaults(handler=run_app)
 
 
@@ -56,6 +58,11 @@ def run_app(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"http_host": args.host})
     if args.port:
         settings = settings.model_copy(update={"http_port": args.port})
+    if args.telegram_polling:
+        if settings.telegram_token is None:
+            say("--telegram-polling needs SUPPORTBOT_TELEGRAM_TOKEN")
+            return 2
+        settings = settings.model_copy(update={"telegram_polling": True})
     say(f"Migrating the database: {settings.database_url}")
     migrate(settings)
     with nlu_service(settings) as (settings, _):

@@ -164,7 +164,8 @@ class OutboxItem(Base):
     """A reply waiting to be sent on its channel; written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),
+                      Index("ix_outbox_platform_id", "channel", "platform_message_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
@@ -176,7 +177,12 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
-    platform_message_id: Mapped[str | None] = mapped_column(String(128))
+    platform_message_id: Mapped[str | None] = mapped_column(String(1000))
+    # Chunks of a long reply already accepted by the platform: a retry sends only the rest.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The platform's latest delivery report (WhatsApp: queued, sent, delivered, read, failed).
+    delivery_status: Mapped[str | None] = mapped_column(String(20))
+    delivery_status_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 
@@ -192,3 +198,17 @@ class Announcement(Base):
     created_by: Mapped[str] = mapped_column(String(80))
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class WebChatSession(Base):
+    """A widget visitor's resumable session; only a hash of the resume token is stored."""
+
+    __tablename__ = "webchat_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    visitor_id: Mapped[str] = mapped_column(String(64), unique=True)
+    origin: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]

@@ -92,3 +92,39 @@ async def test_row_interrupted_while_sending_is_not_resent(database: Database) -
     row = await _status(database, item_id)
     assert row.status == "failed" and "not resent" in (row.last_error or "")
     assert sender.sent == []
+
+
+class ChunkingSender:
+    """Sends a reply in two chunks; the second fails on the first attempt."""
+
+    channel = "test"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.failed_once = False
+
+    async def send(self, delivery: Delivery) -> str:
+        chunks = [delivery.reply.text[:5], delivery.reply.text[5:]]
+        ids = list(delivery.sent_ids)
+        for index in range(delivery.parts_sent, len(chunks)):
+            if index == 1 and not self.failed_once:
+                self.failed_once = True
+                raise DeliveryError("connection reset", retry_after=0, parts_sent=len(ids),
+                                    sent_ids=tuple(ids))
+            self.sent.append(chunks[index])
+            ids.append(f"p{len(self.sent)}")
+        return ",".join(ids)
+
+
+async def test_retry_of_a_long_reply_sends_only_the_chunks_that_failed(
+    database: Database,
+) -> None:
+    sender = ChunkingSender()
+    worker = OutboxWorker(database, {"test": sender}, SystemClock())
+    item_id = await _queue(database, "hello world")
+    await worker.run_once()
+    assert (await _status(database, item_id)).parts_sent == 1
+    await worker.run_once()
+    row = await _status(database, item_id)
+    assert sender.sent == ["hello", " world"]
+    assert row.status == "sent" and row.platform_message_id == "p1,p2"

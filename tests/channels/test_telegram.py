@@ -8,6 +8,8 @@ import json
 import os
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,10 +17,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import DATABASE, INTAKE, init_app
+from bot.channel import Delivery, DeliveryError
 from bot.config import Settings
+from bot.conversation import Reply
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Message, OutboxItem
+from channels.telegram import TelegramChannel
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
 
 SECRET = "s3cret-token-for-tests"
@@ -140,3 +145,51 @@ async def test_set_webhook_registers_our_url_with_the_secret(
     call = fake_api.calls_of("setWebhook")[0]
     assert call.params["url"] == "https://bot.example.com/webhooks/telegram"
     assert call.params["secret_token"] == SECRET
+
+
+async def test_polling_mode_answers_without_a_webhook(
+    tmp_path: Path, nlu_service: tuple[str, str], fake_api: FakeTelegramApi,
+) -> None:
+    url, token = nlu_service
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'poll.db'}",
+                        nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
+                        telegram_api_base_url=fake_api.base_url, telegram_polling=True)
+    await upgrade(Database(settings.database_url))
+    test_client: TestClient = TestClient(TestServer(init_app(settings)))  # type: ignore[type-arg]
+    await test_client.start_server()
+    try:
+        await fake_api.wait_for("deleteWebhook")
+        fake_api.queue_update(text_update(2001, 5151, "wie viel kostet eine Stunde Support?"))
+        answer = (await fake_api.wait_for("sendMessage", timeout=15))[0]
+        assert answer.params["chat_id"] == 5151 and "95" in answer.params["text"]
+        for _ in range(50):  # the next poll asks only for updates after the stored one
+            if any(c.params.get("offset") == 2002 for c in fake_api.calls_of("getUpdates")):
+                break
+            await asyncio.sleep(0.1)
+        assert any(c.params.get("offset") == 2002 for c in fake_api.calls_of("getUpdates"))
+    finally:
+        await test_client.close()
+    assert len(fake_api.calls_of("sendMessage")) == 1
+
+
+async def test_long_reply_resumes_after_the_chunk_that_failed(
+    fake_api: FakeTelegramApi,
+) -> None:
+    channel = TelegramChannel(fake_api.token, SECRET, api_base_url=fake_api.base_url)
+    await channel.application.initialize()
+    text = ("Paragraph one. " * 300) + "\n\n" + ("Paragraph two. " * 200)
+    delivery = Delivery("4242", Reply(text), 1, None, datetime.now(UTC))
+    fake_api.fail_next("sendMessage", status=500, retry_after=None, after=1)
+    try:
+        with pytest.raises(DeliveryError) as failure:
+            await channel.send(delivery)
+        assert failure.value.parts_sent == 1
+        retry = replace(delivery, parts_sent=failure.value.parts_sent,
+                        sent_ids=failure.value.sent_ids)
+        ids = await channel.send(retry)
+    finally:
+        await channel.application.shutdown()
+    delivered = [c.params["text"] for c in fake_api.calls_of("sendMessage") if c.status == 200]
+    assert "".join(delivered).replace("\n", "").replace(" ", "") == \
+        text.replace("\n", "").replace(" ", "")
+    assert len(ids.split(",")) == len(delivered) == 2

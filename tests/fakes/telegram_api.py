@@ -8,6 +8,7 @@ when a file is uploaded); other clients may post JSON, so both are accepted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -90,10 +91,11 @@ class Call:
     status: int = 200
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Failure:
     status: int
     retry_after: int | None
+    after: int = 0  # successful calls to let through first
 
 
 class FakeTelegramApi(LocalServer):
@@ -107,6 +109,8 @@ class FakeTelegramApi(LocalServer):
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._message_ids = itertools.count(1)
         self._received = asyncio.Condition()
+        self.updates: list[dict[str, Any]] = []
+        self._new_update = asyncio.Event()
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._handle_method)
@@ -123,11 +127,29 @@ class FakeTelegramApi(LocalServer):
         return f"http://127.0.0.1:{self._require_port()}/file/bot"
 
     def fail_next(
-        self, method: str, times: int = 1, retry_after: int | None = 1, status: int = 429
+        self, method: str, times: int = 1, retry_after: int | None = 1, status: int = 429,
+        after: int = 0,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail with ``status``."""
-        for _ in range(times):
-            self._failures[method].append(_Failure(status, retry_after))
+        """Make ``times`` calls of ``method`` fail with ``status``, after ``after`` successes."""
+        for index in range(times):
+            self._failures[method].append(_Failure(status, retry_after, after if index == 0 else 0))
+
+    def queue_update(self, update: dict[str, Any]) -> None:
+        """Offer an update to a bot that polls with ``getUpdates``."""
+        self.updates.append(update)
+        self._new_update.set()
+
+    async def _pending_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Updates from ``offset`` on; waits briefly for one, like a long poll."""
+        offset = int(params.get("offset") or 0)
+        pending = [u for u in self.updates if u["update_id"] >= offset]
+        if not pending:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(),
+                                       min(float(params.get("timeout") or 0), 0.5))
+            pending = [u for u in self.updates if u["update_id"] >= offset]
+        return pending
 
     def calls_of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -155,12 +177,16 @@ class FakeTelegramApi(LocalServer):
         if request.match_info["token"] != self.token:
             return await self._answer(method, params, 401, _error(401, "Unauthorized"))
         failures = self._failures[method]
-        if failures:
+        if failures and failures[0].after > 0:
+            failures[0].after -= 1
+        elif failures:
             failure = failures.popleft()
             return await self._answer(method, params, failure.status, _failure_body(failure))
-        return await self._answer(
-            method, params, 200, {"ok": True, "result": self._result(method, params)}
-        )
+        if method == "getUpdates":
+            result: Any = await self._pending_updates(params)
+        else:
+            result = self._result(method, params)
+        return await self._answer(method, params, 200, {"ok": True, "result": result})
 
     async def _answer(
         self, method: str, params: dict[str, Any], status: int, body: dict[str, Any]

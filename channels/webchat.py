@@ -1,0 +1,235 @@
+"""The website live-chat widget: `GET /chat/widget.js`, the demo page `GET /chat/demo`, and
+the WebSocket `GET /chat/ws` that carries a small JSON protocol (see the README).
+
+A connection is refused with a close code the widget shows: 4403 origin not allowed,
+4400 protocol error, 4429 too many connections or messages, 4408 idle; frames over the
+size limit get 1009 from aiohttp. Replies are pushed to every open connection of the
+visitor; a visitor who is not connected sees them in the history on the next visit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import WSCloseCode, WSMsgType, web
+from limits import parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from bot.channel import ChannelContext, Delivery
+from bot.config import Settings
+from bot.conversation import Inbound
+from channels import webchat_sessions
+from channels.webchat_sessions import CHANNEL, Visitor
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "webchat_static"
+
+
+class Refused(Exception):
+    """Ends a connection with a WebSocket close code and a reason the widget shows."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class WebChatChannel:
+    """The widget's routes, its live connections and the sender that pushes to them."""
+
+    channel = CHANNEL
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.allowed = {_origin(o) for o in settings.webchat_allowed_origins}
+        self.allowed.add(_origin(settings.public_base_url))
+        self.connections: defaultdict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self.per_ip: Counter[str] = Counter()
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.message_rate = parse(settings.webchat_message_rate)
+        self.ip_rate = parse(settings.webchat_ip_rate)
+        self._context: ChannelContext | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebChatChannel:
+        return cls(settings)
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get("/chat/widget.js", self.widget)
+        app.router.add_get("/chat/demo", self.demo)
+        app.router.add_get("/chat/ws", self.socket)
+        app.on_shutdown.append(self._close_connections)
+
+    async def start(self, context: ChannelContext) -> None:
+        self._context = context
+
+    async def stop(self) -> None:
+        await self._close_connections()
+
+    async def _close_connections(self, app: web.Application | None = None) -> None:
+        """Close open widget connections (1001: the widget reconnects to another replica)."""
+        for sockets in list(self.connections.values()):
+            for ws in list(sockets):
+                await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+
+    @property
+    def context(self) -> ChannelContext:
+        if self._context is None:
+            raise web.HTTPServiceUnavailable(text="the web chat is starting")
+        return self._context
+
+    async def widget(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "widget.js", headers={
+            "Content-Type": "application/javascript; charset=utf-8",
+            "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
+
+    async def demo(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "demo.html",
+                                headers={"Content-Type": "text/html; charset=utf-8"})
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """`GET /chat/ws`: one widget connection, from hello to close."""
+        context = self.context
+        ws = web.WebSocketResponse(max_msg_size=self.settings.webchat_max_frame_bytes,
+                                   heartbeat=30.0)
+        await ws.prepare(request)
+        ip = request.remote or "unknown"
+        self.per_ip[ip] += 1
+        visitor: Visitor | None = None
+        try:
+            self._check_origin(request)
+            if self.per_ip[ip] > self.settings.webchat_max_connections_per_ip:
+                raise Refused(4429, "too many chat connections from your address")
+            visitor, lang = await self._hello(ws, request, context)
+            self.connections[visitor.visitor_id].add(ws)
+            await self._converse(ws, visitor, lang, ip, context)
+        except Refused as refused:
+            await ws.close(code=refused.code, message=refused.reason.encode()[:120])
+        finally:
+            self.per_ip[ip] -= 1
+            if self.per_ip[ip] <= 0:
+                del self.per_ip[ip]
+            if visitor is not None:
+                self.connections[visitor.visitor_id].discard(ws)
+                if not self.connections[visitor.visitor_id]:
+                    del self.connections[visitor.visitor_id]
+        return ws
+
+    def _check_origin(self, request: web.Request) -> None:
+        origin = request.headers.get("Origin", "")
+        same_origin = origin and urlsplit(origin).netloc == request.host
+        if not (same_origin or "*" in self.allowed or _origin(origin) in self.allowed):
+            raise Refused(4403, "this website may not use the chat")
+
+    async def _hello(self, ws: web.WebSocketResponse, request: web.Request,
+                     context: ChannelContext) -> tuple[Visitor, str | None]:
+        frame = await self._next_frame(ws, wait_s=self.settings.webchat_hello_timeout_s)
+        if frame is None or frame.get("type") != "hello":
+            raise Refused(4400, "the first frame must be a hello")
+        token = frame.get("token")
+        visitor = await webchat_sessions.resume_or_start(
+            context.database, token if isinstance(token, str) else None,
+            request.headers.get("Origin", ""), context.clock.now())
+        history = await webchat_sessions.history(context.database, visitor.visitor_id)
+        welcome: dict[str, Any] = {"type": "welcome", "history": history}
+        if visitor.token is not None:
+            welcome["token"] = visitor.token
+        await ws.send_json(welcome)
+        return visitor, _language(frame.get("lang"))
+
+    async def _converse(self, ws: web.WebSocketResponse, visitor: Visitor, lang: str | None,
+                        ip: str, context: ChannelContext) -> None:
+        while True:
+            frame = await self._next_frame(ws, wait_s=self.settings.webchat_idle_timeout_s)
+            if frame is None:
+                return
+            kind = frame.get("type")
+            if kind == "hello":
+                lang = _language(frame.get("lang"))
+                continue
+            if kind not in ("message", "button"):
+                await _error(ws, "unknown_type", f"unknown frame type: {kind!r}")
+                continue
+            if not await self.limiter.hit(self.message_rate, "connection", str(id(ws))) or \
+                    not await self.limiter.hit(self.ip_rate, "ip", ip):
+                raise Refused(4429, "too many messages; please wait a moment")
+            inbound = self._inbound(frame, visitor, lang)
+            if inbound is None:
+                await _error(ws, "invalid_message",
+                             f"a message needs an id and 1 to "
+                             f"{self.settings.webchat_max_text_chars} characters of text")
+                continue
+            await ws.send_json({"type": "typing", "on": True})
+            await context.intake.receive(inbound)
+
+    def _inbound(self, frame: dict[str, Any], visitor: Visitor,
+                 lang: str | None) -> Inbound | None:
+        frame_id, payload = frame.get("id"), frame.get("payload")
+        text = frame.get("title") if frame.get("type") == "button" else frame.get("text")
+        if not isinstance(frame_id, str) or not 0 < len(frame_id) <= 64:
+            return None
+        if not isinstance(text, str) or not text.strip() or \
+                len(text) > self.settings.webchat_max_text_chars:
+            return None
+        return Inbound(channel=CHANNEL, chat_id=visitor.visitor_id,
+                       user_id=visitor.visitor_id, message_id=f"{visitor.visitor_id}:{frame_id}",
+                       text=text.strip(), payload=payload if isinstance(payload, str) else None,
+                       language_hint=lang)
+
+    async def _next_frame(self, ws: web.WebSocketResponse,
+                          wait_s: float) -> dict[str, Any] | None:
+        """The next JSON object from the client; None when the connection has ended."""
+        try:
+            message = await ws.receive(timeout=wait_s)
+        except TimeoutError:
+            raise Refused(4408, "the chat was paused because of inactivity") from None
+        if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED,
+                            WSMsgType.ERROR):
+            return None
+        if message.type != WSMsgType.TEXT:
+            raise Refused(4400, "frames must be JSON text")
+        try:
+            frame = json.loads(message.data)
+        except ValueError:
+            raise Refused(4400, "frames must be JSON text") from None
+        if not isinstance(frame, dict):
+            raise Refused(4400, "a frame must be a JSON object")
+        return frame
+
+    async def send(self, delivery: Delivery) -> str:
+        """Push the reply to the visitor's open connections; history keeps it otherwise."""
+        frame = {"type": "message", "id": delivery.message_id, "from": delivery.sender,
+                 "text": delivery.reply.text, "at": delivery.now.isoformat(),
+                 "buttons": [{"title": b.title, "payload": b.payload}
+                             for b in delivery.reply.buttons]}
+        await self.push(delivery.recipient, frame)
+        return f"webchat:{delivery.message_id}"
+
+    async def push(self, visitor_id: str, frame: dict[str, Any]) -> int:
+        """Send a frame to every open connection of a visitor; returns how many got it."""
+        reached = 0
+        for ws in list(self.connections.get(visitor_id, ())):
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await ws.send_json(frame)
+                reached += 1
+        return reached
+
+
+async def _error(ws: web.WebSocketResponse, code: str, message: str) -> None:
+    await ws.send_json({"type": "error", "code": code, "message": message})
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else url.strip().lower()
+
+
+def _language(value: object) -> str | None:
+    return value if value in ("nl", "de", "en") else None
