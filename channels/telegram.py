@@ -98,6 +98,11 @@ class TelegramChannel:
             ApplicationBuilder().token(token).base_url(api_base_url).updater(None).build()
         )
 
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        """On when the bot token is configured."""
+        return settings.telegram_token is not None
+
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramChannel:
         assert settings.telegram_token is not None

@@ -57,6 +57,11 @@ class WebChatChannel:
         self.ip_rate = parse(settings.webchat_ip_rate)
         self._context: ChannelContext | None = None
 
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        """The widget is always on."""
+        return True
+
     @classmethod
     def from_settings(cls, settings: Settings) -> WebChatChannel:
         return cls(settings)

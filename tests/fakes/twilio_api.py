@@ -61,7 +61,7 @@ class FakeTwilioApi(LocalServer):
         super().__init__()
         self.messages: list[SentMessage] = []
         self.rejected: list[dict[str, str]] = []
-        self._failures: deque[_Failure] = deque()
+        self._failures: deque[_Failure | None] = deque()  # None lets one request through
         self._received = asyncio.Condition()
 
     def add_routes(self, app: web.Application) -> None:
@@ -75,12 +75,18 @@ class FakeTwilioApi(LocalServer):
         return f"http://127.0.0.1:{self._port}"
 
     def fail_next(
-        self, times: int = 1, status: int = 429, code: int | None = None, message: str | None = None
+        self,
+        times: int = 1,
+        status: int = 429,
+        code: int | None = None,
+        message: str | None = None,
+        after: int = 0,
     ) -> None:
-        """Make the next ``times`` create requests fail with a Twilio error body."""
+        """Make ``times`` create requests fail with a Twilio error body, once ``after`` more
+        have been accepted (``after=1`` fails the second chunk of a long reply)."""
         default_code, default_message = _ERRORS.get(status, (20000 + status, "Injected failure"))
         failure = _Failure(status, code or default_code, message or default_message)
-        self._failures.extend([failure] * times)
+        self._failures.extend([None] * after + [failure] * times)
 
     async def wait_for_messages(
         self,
@@ -106,8 +112,9 @@ class FakeTwilioApi(LocalServer):
         media_urls = [str(url) for url in form.getall("MediaUrl", [])]
         if not _authorised(request, account_sid):
             return await self._reject(params, _Failure(401, *_ERRORS[401]))
-        if self._failures:
-            return await self._reject(params, self._failures.popleft())
+        failure = self._failures.popleft() if self._failures else None
+        if failure is not None:
+            return await self._reject(params, failure)
         sid = "SM" + secrets.token_hex(16)
         async with self._received:
             self.messages.append(SentMessage(params, sid, media_urls))

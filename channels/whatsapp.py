@@ -1,0 +1,318 @@
+"""WhatsApp through Twilio: signed webhooks in (messages and delivery reports), replies out
+through twilio's async client, as free text inside WhatsApp's customer-service window and
+as an approved template outside it.
+
+Twilio signs a webhook over the URL it was told to call, so signatures are checked against
+`public_base_url` plus the request's path: behind a proxy the app itself sees another host.
+Replies never go in the TwiML answer; like every channel's they take the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+from aiohttp import ClientError, ClientSession, TraceConfig, TraceRequestEndParams, hdrs, web
+from sqlalchemy import ColumnElement, or_, select
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.channel import ChannelContext, Delivery, DeliveryError
+from bot.config import Settings
+from bot.conversation import Attachment, Inbound
+from bot.storage.database import Database
+from bot.storage.models import OutboxItem
+from bot.tickets import audit
+from channels.text import split_text
+
+CHANNEL = "whatsapp"
+PREFIX = "whatsapp:"
+MAX_TEXT = 1600
+MAX_TEMPLATE_VARIABLE = 1000
+MAX_MEDIA = 10
+REQUEST_TIMEOUT_S = 30.0
+SIGNATURE_HEADER = "X-Twilio-Signature"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+# Delivery reports may arrive out of order; a later stage never gives way to an earlier one.
+STATUS_STAGES = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "undelivered": 4,
+                 "failed": 4}
+FAILED_STATUSES = frozenset({"failed", "undelivered"})
+SEND_ERRORS = (TwilioRestException, TwilioServiceException, ClientError, TimeoutError)
+
+log = logging.getLogger(__name__)
+_retry_after: ContextVar[float | None] = ContextVar("twilio_retry_after", default=None)
+
+
+def to_inbound(form: Mapping[str, str]) -> Inbound | None:
+    """Our inbound message for a Twilio WhatsApp webhook form, or None if it has neither
+    text nor media (a location or a reaction); ValueError names what is malformed."""
+    missing = [name for name in ("From", "MessageSid") if not form.get(name)]
+    if missing:
+        raise ValueError(f"missing {' and '.join(missing)}")
+    number = form["From"].removeprefix(PREFIX)
+    attachments = _attachments(form)
+    text = form.get("Body", "")
+    if not text and not attachments:
+        return None
+    return Inbound(channel=CHANNEL, chat_id=number, user_id=number,
+                   message_id=form["MessageSid"], text=text,
+                   user_name=form.get("ProfileName") or None, attachments=attachments)
+
+
+def _attachments(form: Mapping[str, str]) -> tuple[Attachment, ...]:
+    try:
+        count = int(form.get("NumMedia") or 0)
+    except ValueError:
+        raise ValueError(f"NumMedia is not a number: {form['NumMedia']!r}") from None
+    found = []
+    for index in range(min(count, MAX_MEDIA)):
+        url = form.get(f"MediaUrl{index}")
+        mime_type = form.get(f"MediaContentType{index}", "")
+        if url:
+            kind = "photo" if mime_type.startswith("image/") else "file"
+            found.append(Attachment(kind, url, mime_type))
+    return tuple(found)
+
+
+def window_open(delivery: Delivery, window: timedelta) -> bool:
+    """Whether the customer wrote within `window`, so free text may still be sent."""
+    return delivery.last_inbound_at is not None and delivery.now - delivery.last_inbound_at < window
+
+
+def template_text(text: str) -> str:
+    """The reply as a template variable: whitespace flattened (variables may not hold
+    newlines), at most 1,000 characters."""
+    return " ".join(text.split())[:MAX_TEMPLATE_VARIABLE]
+
+
+def address(number: str) -> str:
+    """A number as a WhatsApp address for Twilio (`whatsapp:+31...`)."""
+    return number if number.startswith(PREFIX) else PREFIX + number
+
+
+class WhatsAppChannel:
+    """The Twilio webhook routes for WhatsApp and the sender behind them."""
+
+    channel = CHANNEL
+
+    def __init__(self, account_sid: str, auth_token: str, *, from_number: str,
+                 public_base_url: str, api_base_url: str = "https://api.twilio.com",
+                 template_sid: str | None = None, window: timedelta = timedelta(hours=24)) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.from_address = address(from_number)
+        self.public_base_url = public_base_url.rstrip("/")
+        self.api_base_url = api_base_url
+        self.template_sid = template_sid
+        self.window = window
+        self.validator = RequestValidator(auth_token)
+        self._context: ChannelContext | None = None
+        self._client: Client | None = None
+
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        """On when the Twilio account SID and auth token are configured."""
+        return settings.twilio_account_sid is not None and settings.twilio_auth_token is not None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WhatsAppChannel:
+        assert settings.twilio_account_sid is not None
+        assert settings.twilio_auth_token is not None
+        return cls(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
+                   from_number=settings.whatsapp_from, public_base_url=settings.public_base_url,
+                   api_base_url=settings.twilio_api_base_url,
+                   template_sid=settings.whatsapp_template_sid,
+                   window=timedelta(hours=settings.whatsapp_window_hours))
+
+    @property
+    def context(self) -> ChannelContext:
+        if self._context is None:
+            raise web.HTTPServiceUnavailable(text="the WhatsApp channel is starting")
+        return self._context
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise RuntimeError("the WhatsApp channel is not started")
+        return self._client
+
+    @property
+    def status_callback(self) -> str:
+        return f"{self.public_base_url}/webhooks/whatsapp/status"
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/webhooks/whatsapp", self.webhook)
+        app.router.add_post("/webhooks/whatsapp/status", self.status)
+
+    async def start(self, context: ChannelContext) -> None:
+        # The async http client opens an aiohttp session, so it is made inside the loop.
+        trace = TraceConfig()
+        trace.on_request_end.append(_remember_retry_after)
+        http_client = AsyncTwilioHttpClient(trace_configs=[trace])
+        self._client = Client(self.account_sid, self.auth_token, http_client=http_client)
+        self._client.api.base_url = self.api_base_url
+        self._context = context
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.http_client.close()
+            self._client = None
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """`POST /webhooks/whatsapp`: verify the signature, store the message, answer empty
+        TwiML (the reply follows through the outbox)."""
+        form = await self._signed_form(request)
+        try:
+            inbound = to_inbound(form)
+        except ValueError as error:
+            raise web.HTTPBadRequest(text=f"not a Twilio WhatsApp message: {error}") from error
+        if inbound is not None:
+            await self.context.intake.receive(inbound)
+        return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+    async def status(self, request: web.Request) -> web.Response:
+        """`POST /webhooks/whatsapp/status`: record a delivery report on its outbox row."""
+        form = await self._signed_form(request)
+        sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
+        if not (sid.isascii() and sid.isalnum()) or not status:
+            raise web.HTTPBadRequest(text="not a Twilio status callback: need MessageSid "
+                                          "and MessageStatus")
+        if status not in STATUS_STAGES:
+            log.info("WhatsApp status %r for %s not recorded", status, sid)
+        elif not await record_status(self.context.database, sid, status,
+                                     form.get("ErrorCode"), self.context.clock.now()):
+            log.info("WhatsApp status %r for unknown message %s ignored", status, sid)
+        return web.Response()
+
+    async def _signed_form(self, request: web.Request) -> dict[str, str]:
+        """The posted form, if Twilio signed it (403 if not, 400 if it is no form)."""
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            raise web.HTTPForbidden(text=f"missing {SIGNATURE_HEADER}")
+        if request.content_type != "application/x-www-form-urlencoded":
+            raise web.HTTPBadRequest(text="not a Twilio webhook: expected a form-encoded body, "
+                                          f"got {request.content_type!r}")
+        try:
+            form = await request.post()
+        except ValueError as error:
+            raise web.HTTPBadRequest(text=f"not a Twilio webhook: {error}") from error
+        url = self.public_base_url + request.raw_path
+        if not self.validator.validate(url, form, signature):
+            raise web.HTTPForbidden(text=f"wrong {SIGNATURE_HEADER}")
+        return {name: value for name, value in form.items() if isinstance(value, str)}
+
+    async def send(self, delivery: Delivery) -> str:
+        """Send a reply (buttons as numbered choices): free text in chunks while the
+        customer-service window is open, the approved template once it has closed."""
+        chunks = split_text(delivery.reply.as_text(), MAX_TEXT)
+        if window_open(delivery, self.window):
+            return await self._send_text(delivery, chunks)
+        return await self._send_template(delivery, chunks)
+
+    async def _send_text(self, delivery: Delivery, chunks: list[str]) -> str:
+        sent_ids, done = list(delivery.sent_ids), delivery.parts_sent
+        try:
+            for chunk in chunks[done:]:
+                sent_ids.append(await self._create(delivery.recipient, body=chunk))
+                done += 1
+        except SEND_ERRORS as error:
+            raise delivery_error(error, done, sent_ids) from error
+        return ",".join(sent_ids)
+
+    async def _send_template(self, delivery: Delivery, chunks: list[str]) -> str:
+        sent_ids = list(delivery.sent_ids)
+        if not self.template_sid:
+            raise DeliveryError(
+                "WhatsApp's 24-hour customer-service window is closed and no template is "
+                "configured (SUPPORTBOT_WHATSAPP_TEMPLATE_SID), so the reply cannot be sent",
+                permanent=True, parts_sent=delivery.parts_sent, sent_ids=tuple(sent_ids))
+        variables = json.dumps({"1": template_text(" ".join(chunks[delivery.parts_sent:]))},
+                               ensure_ascii=False)
+        try:
+            sent_ids.append(await self._create(delivery.recipient, content_sid=self.template_sid,
+                                               content_variables=variables))
+        except SEND_ERRORS as error:
+            raise delivery_error(error, delivery.parts_sent, sent_ids) from error
+        return ",".join(sent_ids)
+
+    async def _create(self, recipient: str, **content: str) -> str:
+        # twilio's async client has no timeout of its own (aiohttp's default is 5 minutes).
+        async with asyncio.timeout(REQUEST_TIMEOUT_S):
+            message = await self.client.messages.create_async(
+                from_=self.from_address, to=address(recipient),
+                status_callback=self.status_callback, **content)
+        return str(message.sid)
+
+
+def delivery_error(error: Exception, parts_sent: int, sent_ids: list[str]) -> DeliveryError:
+    """A send failure as the outbox sees it: 429 waits, other 4xx are permanent, the rest
+    (5xx, no connection) is retried."""
+    status = getattr(error, "status", None)
+    message = _describe(error)
+    if status == 429:
+        return DeliveryError(f"Twilio rate limit: {message}", retry_after=_retry_after.get(),
+                             parts_sent=parts_sent, sent_ids=tuple(sent_ids))
+    permanent = isinstance(status, int) and 400 <= status < 500
+    return DeliveryError(f"Twilio {'refused' if permanent else 'error'}: {message}",
+                         permanent=permanent, parts_sent=parts_sent, sent_ids=tuple(sent_ids))
+
+
+def _describe(error: Exception) -> str:
+    # str() of a TwilioRestException is a coloured multi-line text when stderr is a terminal.
+    if isinstance(error, TwilioRestException):
+        return f"HTTP {error.status}, code {error.code}: {error.msg}"
+    if isinstance(error, TwilioServiceException):
+        return f"HTTP {error.status}, code {error.code}: {error.detail or error.title}"
+    return str(error) or type(error).__name__
+
+
+async def record_status(database: Database, sid: str, status: str, error_code: str | None,
+                        now: datetime) -> bool:
+    """Record a delivery report on the outbox row that sent `sid`; False if none did.
+
+    A failure is audited with Twilio's error code."""
+    async with database.transaction() as session:
+        row = (await session.execute(
+            select(OutboxItem).where(OutboxItem.channel == CHANNEL,
+                                     _sent_as(sid))
+            .limit(1).with_for_update()
+        )).scalars().first()
+        if row is None:
+            return False
+        before = row.delivery_status
+        if STATUS_STAGES[status] < STATUS_STAGES.get(before or "", -1):
+            return True
+        row.delivery_status, row.delivery_status_at = status, now
+        if status in FAILED_STATUSES:
+            await audit(session, now, "twilio", "outbox", row.id, "delivery_failed",
+                        before={"delivery_status": before},
+                        after={"delivery_status": status, "error_code": error_code,
+                               "message_sid": sid})
+    return True
+
+
+def _sent_as(sid: str) -> ColumnElement[bool]:
+    """Whether an outbox row's comma-joined message ids hold `sid` (an alphanumeric sid)."""
+    ids = OutboxItem.platform_message_id
+    return or_(ids == sid, ids.like(f"{sid},%"), ids.like(f"%,{sid}"), ids.like(f"%,{sid},%"))
+
+
+async def _remember_retry_after(session: ClientSession, context: SimpleNamespace,
+                                params: TraceRequestEndParams) -> None:
+    """Keep Twilio's latest Retry-After in this task: the library's error drops headers."""
+    _retry_after.set(_seconds(params.response.headers.get(hdrs.RETRY_AFTER)))
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """A Retry-After in seconds; None when absent or an HTTP date (Twilio sends seconds)."""
+    try:
+        return max(0.0, float(retry_after)) if retry_after else None
+    except ValueError:
+        return None
