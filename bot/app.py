@@ -1,4 +1,5 @@
-"""The composition root of the web application: one aiohttp app for every HTTP surface."""
+"""The composition root of the web application: one aiohttp app for every HTTP surface.
+App keys live in `bot.app_keys` (re-exported here) so the console can use them too."""
 
 from __future__ import annotations
 
@@ -8,28 +9,33 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot import kb_pages
+from bot.app_keys import (
+    CHANNELS,
+    CLOCK,
+    DATABASE,
+    ENGINE,
+    INTAKE,
+    NLU,
+    OUTBOX,
+    SERVICES,
+    SETTINGS,
+    TURN_LISTENERS,
+)
 from bot.assembly import build_engine, build_services
-from bot.channel import Channel, ChannelContext
+from bot.channel import ChannelContext
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.engine import Engine
+from bot.conversation import TurnResult
 from bot.intake import Intake
 from bot.outbox import OutboxWorker
 from bot.storage.database import Database
-from bot.turn import Services
 from channels.registry import build_channels
+from console import add_console
 from nlu.client import NluClient
 from nlu.service import service_status
 
-SETTINGS = web.AppKey("settings", Settings)
-CLOCK = web.AppKey("clock", Clock)
-SERVICES = web.AppKey("services", Services)
-DATABASE = web.AppKey("database", Database)
-NLU = web.AppKey("nlu", NluClient)
-ENGINE = web.AppKey("engine", Engine)
-INTAKE = web.AppKey("intake", Intake)
-OUTBOX = web.AppKey("outbox", OutboxWorker)
-CHANNELS = web.AppKey("channels", dict[str, Channel])
+__all__ = ["CHANNELS", "CLOCK", "DATABASE", "ENGINE", "INTAKE", "NLU", "OUTBOX", "SERVICES",
+           "SETTINGS", "TURN_LISTENERS", "init_app"]
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -66,10 +72,12 @@ def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     app.cleanup_ctx.append(_resources)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app[TURN_LISTENERS] = []
     app[CHANNELS] = build_channels(settings)
     for channel in app[CHANNELS].values():
         channel.add_routes(app)
     kb_pages.add_routes(app, app[SERVICES].knowledge)
+    add_console(app)
     return app
 
 
@@ -82,7 +90,14 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     channels = app[CHANNELS]
     outbox = OutboxWorker(database, channels, SystemClock(),
                           max_attempts=settings.outbox_max_attempts)
-    intake = Intake(engine, on_replies=lambda result: outbox.wake())
+    listeners = app[TURN_LISTENERS]
+
+    def answered(result: TurnResult) -> None:
+        outbox.wake()
+        for listener in listeners:
+            listener(result)
+
+    intake = Intake(engine, on_replies=answered)
     context = ChannelContext(settings, intake, database, app[CLOCK])
     for channel in channels.values():
         await channel.start(context)

@@ -8,6 +8,7 @@ from actions.bot_challenge import BotChallenge
 from actions.callback import CallbackForm
 from actions.canned import CannedReply
 from actions.complaint import ComplaintForm
+from actions.csat import CsatSurvey
 from actions.handoff import HumanHandoff
 from actions.kb_answer import KbAnswer
 from actions.outage_status import OutageStatus
@@ -77,6 +78,7 @@ def build_engine(settings: Settings, database: Database, nlu: Parser, clock: Clo
     """Wire the engine from its concrete parts."""
     return Engine(
         database=database, nlu=nlu, languages=languages or LanguageIdentifier(),
-        policy=DialoguePolicy(action_registry()), services=services or build_services(settings),
+        policy=DialoguePolicy(action_registry(), survey=CsatSurvey()),
+        services=services or build_services(settings),
         clock=clock, default_language=settings.default_language,
     )

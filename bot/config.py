@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     webchat_hello_timeout_s: float = 10.0
     webchat_idle_timeout_s: float = 1800.0
 
+    # Agent console access.
+    console_session_hours: float = 12.0
+    console_login_rate: str = "5/minute"  # failed logins, per username and per client address
+
     @property
     def resolved_nlu_url(self) -> str:
         """The base URL of the Rasa HTTP API."""

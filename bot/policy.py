@@ -8,6 +8,7 @@ offer a person.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from bot.conversation import Button
 from bot.forms import Form
@@ -17,15 +18,25 @@ FALLBACKS_BEFORE_PERSON = 2
 _NOT_DIGRESSIONS = frozenset({"affirm", "deny", "greet", "goodbye", "thank", "out_of_scope"})
 
 
+class Survey(Protocol):
+    """A question asked outside the dialogue (the CSAT survey) whose answer comes first."""
+
+    async def answer(self, turn: Turn) -> bool: ...
+
+
 class DialoguePolicy:
     """Chooses and runs actions; the registry is a plain dict from intent to action."""
 
-    def __init__(self, actions: Mapping[str, Action], handoff: str = "human_handoff") -> None:
+    def __init__(self, actions: Mapping[str, Action], handoff: str = "human_handoff",
+                 survey: Survey | None = None) -> None:
         self._actions = dict(actions)
         self._handoff = handoff
+        self._survey = survey
 
     async def respond(self, turn: Turn) -> None:
         """Append the bot's replies for this turn to `turn.replies`."""
+        if self._survey is not None and await self._survey.answer(turn):
+            return
         intents = turn.state.setdefault("last_intents", [])
         if turn.intent:
             intents[:] = [*intents, turn.intent][-5:]

@@ -7,7 +7,14 @@ import sys
 from collections.abc import Sequence
 
 from bot.catalogue import CatalogueError
-from bot.cli import chat_command, kb_commands, nlu_commands, run_command, telegram_command
+from bot.cli import (
+    agents_command,
+    chat_command,
+    kb_commands,
+    nlu_commands,
+    run_command,
+    telegram_command,
+)
 from bot.cli.common import CliError, Command
 from bot.knowledge import KnowledgeBaseError
 from nlu.errors import NluError
@@ -16,6 +23,7 @@ COMMAND_GROUPS: tuple[Command, ...] = (
     *nlu_commands.COMMANDS, *run_command.COMMANDS, *chat_command.COMMANDS,
     *kb_commands.COMMANDS,
     *telegram_command.COMMANDS,
+    *agents_command.COMMANDS,
 )
 
 

@@ -128,6 +128,11 @@ class Ticket(Base):
     acknowledge_due: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+    csat_score: Mapped[int | None] = mapped_column(Integer)
+    csat_asked_at: Mapped[datetime | None]
+    csat_answered_at: Mapped[datetime | None]
 
 
 class Callback(Base):
@@ -143,6 +148,10 @@ class Callback(Base):
     due_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(12), default="scheduled")
     created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    handled_by: Mapped[str | None] = mapped_column(String(80))
+    done_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -212,3 +221,55 @@ class WebChatSession(Base):
     language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+
+
+class Agent(Base):
+    """A person who works tickets in the console; `role` is `agent` or `supervisor`."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(12), default="agent")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class AgentSession(Base):
+    """A console login; the cookie holds a random token of which only the hash is kept."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class TicketNote(Base):
+    """An internal note on a ticket, never shown to the customer."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    author: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CannedReply(Base):
+    """A prepared answer agents insert and edit, per language."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]

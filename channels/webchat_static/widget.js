@@ -356,13 +356,14 @@
       case 'agent_joined':
         setTyping(false);
         agentName = String(m.name || '') || t.agent;
-        addMessage('system', t.joined.replace('{name}', agentName));
+        // `announced`: the server also sent the announcement as a message of the history.
+        if (!m.announced) addMessage('system', t.joined.replace('{name}', agentName));
         renderSubtitle();
         break;
       case 'agent_left':
         setTyping(false);
         agentName = '';
-        addMessage('system', t.left);
+        if (!m.announced) addMessage('system', t.left);
         renderSubtitle();
         break;
       case 'error':

@@ -1,0 +1,155 @@
+"""Server-side SVG charts of the supervisor metrics, drawn with matplotlib's Agg backend
+(no pyplot, so no global figure state; one lock because matplotlib is not thread-safe)."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from console.metrics import (
+    FIRST_RESPONSE_TARGET_MINUTES,
+    BreachesPerDay,
+    ChannelVolume,
+    CsatSummary,
+    IntentCount,
+    Rate,
+    ResponseTimes,
+)
+
+_LOCK = threading.Lock()
+_STYLE: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "supportbot", "font.size": 9,
+          "axes.spines.top": False, "axes.spines.right": False}
+COLOURS = ("#2f6db5", "#e07b39", "#3a9c5b", "#b8434a", "#7b5ea7", "#8c8c8c")
+
+
+def _svg(draw: Callable[[Figure], None], width: float = 7.0, height: float = 3.2) -> str:
+    """Draw on a fresh figure and return it as an SVG document."""
+    with _LOCK, matplotlib.rc_context(_STYLE):
+        figure = Figure(figsize=(width, height), layout="constrained")
+        draw(figure)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _day_axis(axes: Axes, days: list[date]) -> None:
+    """Label the days along x, thinned out to about 15 labels; counts along y are whole."""
+    step = max(1, len(days) // 15)
+    positions = list(range(0, len(days), step))
+    axes.set_xticks(positions, [days[p].strftime("%d %b") for p in positions], rotation=60)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _empty(figure: Figure, message: str) -> None:
+    axes = figure.add_subplot()
+    axes.set_axis_off()
+    axes.text(0.5, 0.5, message, ha="center", va="center", color="#666666")
+
+
+def _percent(rate: Rate) -> str:
+    return "n/a" if rate.share is None else f"{rate.share:.0%}"
+
+
+def conversations_chart(volume: ChannelVolume) -> str:
+    """Stacked bars: new conversations per channel per day."""
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
+        positions = list(range(len(volume.days)))
+        bottom = [0] * len(positions)
+        for (channel, counts), colour in zip(volume.counts.items(), _cycle(), strict=False):
+            axes.bar(positions, counts, bottom=bottom, label=channel, color=colour)
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        axes.set_title(f"Conversations per channel per day ({volume.total} in total)")
+        axes.set_ylabel("conversations")
+        _day_axis(axes, volume.days)
+        if volume.counts:
+            axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return _svg(draw)
+
+
+def _cycle() -> list[str]:
+    return list(COLOURS) * 4
+
+
+def intents_chart(intents: list[IntentCount]) -> str:
+    """Horizontal bars: the most frequent intents of inbound messages."""
+    def draw(figure: Figure) -> None:
+        if not intents:
+            _empty(figure, "No classified messages in this period")
+            return
+        axes = figure.add_subplot()
+        names = [item.intent for item in reversed(intents)]
+        axes.barh(names, [item.count for item in reversed(intents)], color=COLOURS[0])
+        axes.set_title("Top intents of inbound messages")
+        axes.set_xlabel("messages")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return _svg(draw)
+
+
+def response_times_chart(times: ResponseTimes) -> str:
+    """First response (histogram, 5-minute target) and resolution against each allowance."""
+    def draw(figure: Figure) -> None:
+        first, resolution = figure.subplots(1, 2)
+        if times.first_response:
+            first.hist(times.first_response, bins=20, color=COLOURS[0])
+        first.axvline(FIRST_RESPONSE_TARGET_MINUTES, color=COLOURS[3], linestyle="--",
+                      label="target 5 min")
+        first.set_title(f"First response: {_percent(times.first_response_within)} within target")
+        first.set_xlabel("minutes")
+        first.set_ylabel("tickets")
+        first.yaxis.set_major_locator(MaxNLocator(integer=True))
+        first.legend(frameon=False)
+        _resolution_panel(resolution, times)
+    return _svg(draw, width=8.0)
+
+
+def _resolution_panel(axes: Axes, times: ResponseTimes) -> None:
+    targets = [target for target, _ in times.resolution]
+    actuals = [actual for _, actual in times.resolution]
+    axes.scatter(targets, actuals, s=12, color=COLOURS[0], label="closed ticket")
+    top = max([*targets, *actuals, 1.0])
+    axes.plot([0, top], [0, top], color=COLOURS[3], linestyle="--", label="target")
+    axes.set_title(f"Resolution: {_percent(times.resolution_within)} within target")
+    axes.set_xlabel("allowed minutes")
+    axes.set_ylabel("taken minutes")
+    axes.legend(frameon=False)
+
+
+def breaches_chart(breaches: BreachesPerDay) -> str:
+    """Grouped bars: first-response and resolution breaches per day of ticket creation."""
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
+        positions = list(range(len(breaches.days)))
+        axes.bar([p - 0.2 for p in positions], breaches.first_response, width=0.4,
+                 color=COLOURS[1], label="first response")
+        axes.bar([p + 0.2 for p in positions], breaches.resolution, width=0.4,
+                 color=COLOURS[3], label="resolution")
+        _day_axis(axes, breaches.days)
+        axes.set_title("SLA breaches per day (by ticket creation)")
+        axes.set_ylabel("tickets")
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return _svg(draw)
+
+
+def csat_chart(csat: CsatSummary) -> str:
+    """Bars: how many tickets got each satisfaction score 1-5."""
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
+        axes.bar(["1", "2", "3", "4", "5"], csat.distribution, color=COLOURS[2])
+        average = "n/a" if csat.average is None else f"{csat.average:.2f}"
+        axes.set_title(f"CSAT: average {average} from {csat.count} answers")
+        axes.set_xlabel("score")
+        axes.set_ylabel("answers")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return _svg(draw, width=5.0)

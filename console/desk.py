@@ -1,0 +1,258 @@
+"""What agents do with tickets: the queue in policy order, an atomic claim, replies on the
+customer's channel, notes, hand back to the bot, close with a CSAT question. Every change
+is audited; replies go through the outbox like the bot's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalogue import Catalogue
+from bot.conversation import Button, Reply
+from bot.storage.database import Database
+from bot.storage.models import (
+    Callback,
+    Conversation,
+    Customer,
+    Message,
+    OutboxItem,
+    Ticket,
+    TicketNote,
+)
+from bot.tickets import audit, reference_for
+
+OPEN_STATUSES = ("open", "claimed")
+
+
+class DeskError(Exception):
+    """An agent action that is not possible (someone else has the ticket, it is closed)."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The agent doing something: username for the records, display name for customers."""
+
+    username: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One row of the queue as the console shows it."""
+
+    id: int
+    reference: str
+    kind: str
+    status: str
+    priority: int
+    urgency: int
+    channel: str
+    language: str | None
+    customer: str
+    intent: str | None
+    created_at: datetime
+    due_at: datetime | None
+    assigned_to: str | None
+    mode: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "created_at": self.created_at.isoformat(),
+                "due_at": self.due_at.isoformat() if self.due_at else None}
+
+
+class Desk:
+    """Agent actions over the database; `catalogue` gives the customer-facing texts."""
+
+    def __init__(self, database: Database, catalogue: Catalogue) -> None:
+        self.database = database
+        self.catalogue = catalogue
+
+    async def queue(self) -> list[QueueItem]:
+        """Open and claimed tickets: contract priority, then urgency, then arrival."""
+        async with self.database.sessions() as session:
+            rows = (await session.execute(
+                select(Ticket).where(Ticket.status.in_(OPEN_STATUSES))
+                .order_by(Ticket.priority.desc(), Ticket.urgency.desc(), Ticket.created_at,
+                          Ticket.id))).scalars().all()
+            return [await self._item(session, ticket) for ticket in rows]
+
+    async def _item(self, session: AsyncSession, ticket: Ticket) -> QueueItem:
+        conversation = (await session.get(Conversation, ticket.conversation_id)
+                        if ticket.conversation_id else None)
+        intent = None
+        if conversation is not None:
+            intent = (await session.execute(
+                select(Message.intent).where(Message.conversation_id == conversation.id,
+                                             Message.direction == "in",
+                                             Message.intent.is_not(None))
+                .order_by(Message.id.desc()).limit(1))).scalar_one_or_none()
+        due = ticket.first_response_due if ticket.first_response_at is None else None
+        if ticket.kind == "callback":  # the promise to the customer: the call itself
+            due = (await session.execute(select(Callback.due_at).where(
+                Callback.ticket_id == ticket.id, Callback.status == "scheduled"))
+            ).scalar_one_or_none() or due
+        customer = conversation.customer if conversation is not None else None
+        return QueueItem(
+            id=ticket.id, reference=reference_for(ticket.id), kind=ticket.kind,
+            status=ticket.status, priority=ticket.priority, urgency=ticket.urgency,
+            channel=conversation.channel if conversation else "",
+            language=conversation.language if conversation else None,
+            customer=_customer_label(customer) if customer else "",
+            intent=intent, created_at=ticket.created_at, due_at=due,
+            assigned_to=ticket.assigned_to, mode=conversation.mode if conversation else "")
+
+    async def claim(self, ticket_id: int, actor: Actor, now: datetime) -> str:
+        """Take a ticket; exactly one of several agents claiming at once wins. Returns the
+        holder: the actor on success; raises DeskError naming the holder otherwise."""
+        async with self.database.transaction() as session:
+            result = await session.execute(
+                update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "open",
+                                     Ticket.assigned_to.is_(None))
+                .values(status="claimed", assigned_to=actor.username, claimed_at=now))
+            if not result.rowcount:  # type: ignore[attr-defined]
+                holder = (await session.execute(select(Ticket.assigned_to).where(
+                    Ticket.id == ticket_id))).scalar_one_or_none()
+                raise DeskError(f"{holder} already has this ticket" if holder
+                                else "this ticket cannot be claimed")
+            ticket = await self._ticket(session, ticket_id)
+            await audit(session, now, actor.username, "ticket", ticket_id, "claim",
+                        before={"status": "open", "assigned_to": None},
+                        after={"status": "claimed", "assigned_to": actor.username})
+            conversation = await self._conversation(session, ticket)
+            if conversation is not None:
+                conversation.mode = "human"
+                await self._say(session, conversation, "system", now, self._text(
+                    conversation, "agent_joined", name=actor.display_name))
+        return actor.username
+
+    async def reply(self, ticket_id: int, actor: Actor, text: str, now: datetime) -> int:
+        """Send the agent's text to the customer on their channel; returns the message id."""
+        text = text.strip()
+        if not text:
+            raise DeskError("an empty reply cannot be sent", status=400)
+        async with self.database.transaction() as session:
+            ticket = await self._own(session, ticket_id, actor)
+            conversation = await self._conversation(session, ticket)
+            if conversation is None:
+                raise DeskError("this ticket has no conversation to reply in", status=400)
+            message_id = await self._say(session, conversation, "agent", now, Reply(text),
+                                         agent=actor.display_name)
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+            await audit(session, now, actor.username, "ticket", ticket_id, "reply",
+                        after={"message_id": message_id})
+        return message_id
+
+    async def note(self, ticket_id: int, actor: Actor, text: str, now: datetime) -> None:
+        """An internal note: on the ticket, never sent to the customer."""
+        if not text.strip():
+            raise DeskError("an empty note cannot be saved", status=400)
+        async with self.database.transaction() as session:
+            await self._ticket(session, ticket_id)
+            session.add(TicketNote(ticket_id=ticket_id, author=actor.username,
+                                   text=text.strip(), created_at=now))
+            await audit(session, now, actor.username, "ticket", ticket_id, "note")
+
+    async def hand_back(self, ticket_id: int, actor: Actor, now: datetime) -> None:
+        """The bot answers the conversation again; the ticket stays with the agent."""
+        async with self.database.transaction() as session:
+            ticket = await self._own(session, ticket_id, actor)
+            conversation = await self._conversation(session, ticket)
+            if conversation is not None and conversation.mode == "human":
+                conversation.mode = "bot"
+                await self._say(session, conversation, "system", now,
+                                self._text(conversation, "agent_left"))
+            await audit(session, now, actor.username, "conversation",
+                        ticket.conversation_id, "hand_back", before={"mode": "human"},
+                        after={"mode": "bot"})
+
+    async def close(self, ticket_id: int, actor: Actor, resolution: str,
+                    now: datetime) -> None:
+        """Close with a resolution, give the conversation back to the bot and ask the
+        customer for a satisfaction score (1-5) in their language, once per ticket."""
+        if not resolution.strip():
+            raise DeskError("a resolution is needed to close a ticket", status=400)
+        async with self.database.transaction() as session:
+            ticket = await self._own(session, ticket_id, actor)
+            before = {"status": ticket.status}
+            ticket.status, ticket.closed_at = "closed", now
+            ticket.resolution = resolution.strip()
+            await audit(session, now, actor.username, "ticket", ticket_id, "close",
+                        before=before, after={"status": "closed",
+                                              "resolution": ticket.resolution})
+            conversation = await self._conversation(session, ticket)
+            if conversation is None:
+                return
+            conversation.mode = "bot"
+            await self._say(session, conversation, "system", now, self._text(
+                conversation, "conversation_closed", name=actor.display_name,
+                reference=reference_for(ticket_id), resolution=ticket.resolution))
+            if ticket.csat_asked_at is None:
+                ticket.csat_asked_at = now
+                await self._ask_csat(session, conversation, ticket, now)
+
+    async def _ask_csat(self, session: AsyncSession, conversation: Conversation,
+                        ticket: Ticket, now: datetime) -> None:
+        buttons = tuple(Button(str(score), f"=csat:{score}") for score in range(1, 6))
+        question = self._text(conversation, "csat_question")
+        await self._say(session, conversation, "bot", now, Reply(question.text, buttons))
+        state = dict(conversation.state or {})
+        state["csat_ticket"] = ticket.id
+        state["buttons"] = [button.payload for button in buttons]
+        conversation.state = state
+
+    def _text(self, conversation: Conversation, key: str, **values: object) -> Reply:
+        return Reply(self.catalogue.text(conversation.language or "en", key, **values))
+
+    async def _say(self, session: AsyncSession, conversation: Conversation, sender: str,
+                   now: datetime, reply: Reply, agent: str | None = None) -> int:
+        payload = reply.to_payload()
+        if agent:
+            payload["agent"] = agent
+        message = Message(conversation_id=conversation.id, channel=conversation.channel,
+                          direction="out", sender=sender, text=reply.text, payload=payload,
+                          language=conversation.language, created_at=now)
+        session.add(message)
+        await session.flush()
+        session.add(OutboxItem(conversation_id=conversation.id, message_id=message.id,
+                               channel=conversation.channel,
+                               recipient=conversation.external_chat_id, payload=payload,
+                               status="pending", next_attempt_at=now, created_at=now))
+        return message.id
+
+    async def _ticket(self, session: AsyncSession, ticket_id: int) -> Ticket:
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise DeskError(f"no ticket {ticket_id}", status=404)
+        return ticket
+
+    async def _own(self, session: AsyncSession, ticket_id: int, actor: Actor) -> Ticket:
+        ticket = await self._ticket(session, ticket_id)
+        if ticket.status != "claimed" or ticket.assigned_to != actor.username:
+            holder = ticket.assigned_to or "nobody"
+            raise DeskError(f"claim the ticket first (it is {ticket.status}, with {holder})")
+        return ticket
+
+    async def _conversation(self, session: AsyncSession,
+                            ticket: Ticket) -> Conversation | None:
+        if ticket.conversation_id is None:
+            return None
+        return await session.get(Conversation, ticket.conversation_id)
+
+
+
+def _customer_label(customer: Customer) -> str:
+    """The customer's name, or a short, recognisable stand-in for an anonymous visitor."""
+    if customer.name:
+        return customer.name
+    if customer.channel == "webchat":
+        return f"Website visitor {customer.external_id[:6]}"
+    return customer.external_id

@@ -1,0 +1,42 @@
+"""Live updates for the console: agents' browsers hold a WebSocket at `/console/ws` and get
+small events (`queue`, `conversation`, `ticket_created`) telling them what to refetch."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+
+class ConsoleHub:
+    """The open console connections of this process and the events sent to them."""
+
+    def __init__(self) -> None:
+        self.sockets: set[web.WebSocketResponse] = set()
+
+    async def publish(self, event: dict[str, Any]) -> int:
+        """Send an event to every connected console; returns how many got it."""
+        reached = 0
+        for ws in list(self.sockets):
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await ws.send_json(event)
+                reached += 1
+        return reached
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """`GET /console/ws` (the auth middleware has checked the session and Origin)."""
+        ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=4096)
+        await ws.prepare(request)
+        self.sockets.add(ws)
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self.sockets.discard(ws)
+        return ws
+
+    async def close_all(self, app: web.Application | None = None) -> None:
+        for ws in list(self.sockets):
+            await ws.close()

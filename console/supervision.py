@@ -1,0 +1,231 @@
+"""Supervisor pages: the dashboard with SVG charts, the ticket CSV export, and customer
+privacy (JSON export and erasure). Access control is the console middleware's job."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app_keys import CLOCK, DATABASE, SETTINGS
+from console import charts, metrics, privacy
+from console.auth import AGENT
+from console.metrics import DashboardFigures, InvalidPeriod, Rate, ReportPeriod, TicketRow
+from console.templating import render
+
+BASE = "/console/supervisor"
+CHART_TITLES = {
+    "conversations": "Conversations per channel per day",
+    "intents": "Top 10 intents",
+    "response-times": "First response and resolution against the targets",
+    "breaches": "SLA breaches per day",
+    "csat": "Customer satisfaction",
+}
+CSV_COLUMNS = ("reference", "kind", "status", "channel", "language", "created_at",
+               "first_response_at", "first_response_breached", "closed_at",
+               "resolution_breached", "assigned_to", "csat_score")
+
+
+@dataclass(frozen=True)
+class ChartQuery:
+    """What a chart is drawn for: the period, the time of asking and the NLU threshold."""
+
+    period: ReportPeriod
+    now: datetime
+    threshold: float
+
+
+Drawing = Callable[[], str]
+ChartSource = Callable[[AsyncSession, ChartQuery], Awaitable[Drawing]]
+
+
+def _period(request: web.Request) -> ReportPeriod:
+    """The `from`/`to` range of the request; empty fields take the defaults."""
+    today = request.app[CLOCK].now().date()
+    return metrics.parse_period(request.query.get("from") or None,
+                                request.query.get("to") or None, today)
+
+
+def _chart_query(request: web.Request, period: ReportPeriod) -> ChartQuery:
+    return ChartQuery(period, request.app[CLOCK].now(),
+                      request.app[SETTINGS].nlu_confidence_threshold)
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    """The dashboard: headline figures, chart images and the date-range form."""
+    try:
+        period = _period(request)
+    except InvalidPeriod as error:
+        return render(request, "dashboard.html", status=400, error=str(error),
+                      first=request.query.get("from", ""), last=request.query.get("to", ""))
+    query = _chart_query(request, period)
+    async with request.app[DATABASE].transaction() as session:
+        figures = await metrics.dashboard_figures(session, period, query.now, query.threshold)
+    return render(request, "dashboard.html", period=period, first=period.first.isoformat(),
+                  last=period.last.isoformat(), cards=_cards(figures), charts=CHART_TITLES,
+                  range_query=period.query())
+
+
+def _percent(rate: Rate) -> str:
+    return "n/a" if rate.share is None else f"{rate.share:.1%}"
+
+
+def _cards(figures: DashboardFigures) -> list[tuple[str, str, str]]:
+    """The figures as (label, value, detail) texts for the page."""
+    median = figures.median_first_response
+    csat = figures.csat
+    return [
+        ("Conversations", str(figures.conversations), f"{figures.tickets} tickets"),
+        ("Handoff rate", _percent(figures.handoff),
+         f"{figures.handoff.part} of {figures.handoff.whole} conversations"),
+        ("Fallback rate", _percent(figures.fallback),
+         f"{figures.fallback.part} of {figures.fallback.whole} inbound messages"),
+        ("Median first response", "n/a" if median is None else f"{median:.1f} min",
+         f"{_percent(figures.first_response_within)} within target (5 min)"),
+        ("SLA breaches", str(figures.first_response_breaches + figures.resolution_breaches),
+         f"{figures.first_response_breaches} first response, "
+         f"{figures.resolution_breaches} resolution"),
+        ("CSAT", "n/a" if csat.average is None else f"{csat.average:.2f} / 5",
+         f"{csat.count} answers"),
+    ]
+
+
+async def _conversations(session: AsyncSession, query: ChartQuery) -> Drawing:
+    return partial(charts.conversations_chart,
+                   await metrics.channel_volume(session, query.period))
+
+
+async def _intents(session: AsyncSession, query: ChartQuery) -> Drawing:
+    return partial(charts.intents_chart, await metrics.top_intents(session, query.period))
+
+
+async def _response_times(session: AsyncSession, query: ChartQuery) -> Drawing:
+    rows = await metrics.ticket_rows(session, query.period, query.now)
+    return partial(charts.response_times_chart, metrics.response_times(rows))
+
+
+async def _breaches(session: AsyncSession, query: ChartQuery) -> Drawing:
+    rows = await metrics.ticket_rows(session, query.period, query.now)
+    return partial(charts.breaches_chart, metrics.breaches_per_day(rows, query.period))
+
+
+async def _csat(session: AsyncSession, query: ChartQuery) -> Drawing:
+    rows = await metrics.ticket_rows(session, query.period, query.now)
+    return partial(charts.csat_chart, metrics.csat_summary(rows))
+
+
+CHARTS: dict[str, ChartSource] = {
+    "conversations": _conversations, "intents": _intents, "response-times": _response_times,
+    "breaches": _breaches, "csat": _csat,
+}
+
+
+async def chart(request: web.Request) -> web.Response:
+    """One chart as SVG; drawn in a thread so the event loop keeps serving."""
+    source = CHARTS.get(request.match_info["name"])
+    if source is None:
+        raise web.HTTPNotFound(text="no such chart")
+    query = _chart_query(request, _period_or_400(request))
+    async with request.app[DATABASE].transaction() as session:
+        drawing = await source(session, query)
+    svg = await asyncio.to_thread(drawing)
+    return web.Response(text=svg, content_type="image/svg+xml",
+                        headers={"Cache-Control": "private, no-store"})
+
+
+def _period_or_400(request: web.Request) -> ReportPeriod:
+    try:
+        return _period(request)
+    except InvalidPeriod as error:
+        raise web.HTTPBadRequest(text=f"Invalid date range: {error}") from None
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def tickets_csv(rows: list[TicketRow]) -> str:
+    """The tickets as CSV text with a header row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_value(getattr(row, column)) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+async def export_csv(request: web.Request) -> web.Response:
+    """Download one row per ticket created in the range."""
+    period = _period_or_400(request)
+    async with request.app[DATABASE].transaction() as session:
+        rows = await metrics.ticket_rows(session, period, request.app[CLOCK].now())
+    name = f"tickets-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+    return web.Response(text=tickets_csv(rows), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "no-store"})
+
+
+async def customers(request: web.Request) -> web.Response:
+    """Search customers to export or erase their data."""
+    query = request.query.get("q", "")
+    async with request.app[DATABASE].transaction() as session:
+        found = await privacy.search_customers(session, query)
+    erased = request.query.get("erased", "")
+    return render(request, "customers.html", q=query, customers=found,
+                  erased=int(erased) if erased.isdigit() else None)
+
+
+def _customer_id(request: web.Request) -> int:
+    return int(request.match_info["customer_id"])
+
+
+async def export_json(request: web.Request) -> web.Response:
+    """Download everything stored about a customer (audited as `privacy_export`)."""
+    customer_id = _customer_id(request)
+    try:
+        async with request.app[DATABASE].transaction() as session:
+            document = await privacy.export_customer(
+                session, customer_id, request[AGENT].username, request.app[CLOCK].now())
+    except privacy.CustomerNotFound:
+        raise web.HTTPNotFound(text="no such customer") from None
+    return web.Response(
+        text=json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"',
+                 "Cache-Control": "no-store"})
+
+
+async def delete_customer(request: web.Request) -> web.Response:
+    """Erase a customer's personal data (audited as `privacy_delete`) and go back."""
+    customer_id = _customer_id(request)
+    form = await request.post()
+    if form.get("confirm") != "yes":
+        raise web.HTTPBadRequest(text="Tick the confirmation box to erase this customer's data.")
+    try:
+        async with request.app[DATABASE].transaction() as session:
+            await privacy.erase_customer(session, customer_id, request[AGENT].username,
+                                         request.app[CLOCK].now())
+    except privacy.CustomerNotFound:
+        raise web.HTTPNotFound(text="no such customer") from None
+    raise web.HTTPSeeOther(f"{BASE}/customers?erased={customer_id}")
+
+
+def add_routes(app: web.Application) -> None:
+    """Supervisor routes under /console/supervisor."""
+    app.router.add_get(BASE, dashboard)
+    app.router.add_get(BASE + "/charts/{name}.svg", chart)
+    app.router.add_get(BASE + "/export.csv", export_csv)
+    app.router.add_get(BASE + "/customers", customers)
+    app.router.add_get(BASE + r"/customers/{customer_id:\d{1,9}}/export.json", export_json)
+    app.router.add_post(BASE + r"/customers/{customer_id:\d{1,9}}/delete", delete_customer)

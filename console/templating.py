@@ -1,0 +1,32 @@
+"""Server-rendered console pages: Jinja2 with autoescaping, so customer text is never HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+_environment = Environment(loader=FileSystemLoader(HERE / "templates"),
+                           autoescape=select_autoescape(default=True), enable_async=False)
+
+
+def render(request: web.Request, template: str, status: int = 200,
+           **context: Any) -> web.Response:
+    """Render a template with the logged-in agent (if any) and the CSRF token in context."""
+    from console.auth import AGENT
+
+    agent = request.get(AGENT)
+    html = _environment.get_template(template).render(
+        agent=agent, csrf_token=agent.csrf_token if agent else "", path=request.path, **context)
+    return web.Response(text=html, status=status, content_type="text/html",
+                        headers={"Cache-Control": "no-store",
+                                 "Content-Security-Policy": CSP,
+                                 "X-Frame-Options": "DENY"})
+
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self' ws: wss:; frame-ancestors 'none'")

@@ -1,0 +1,75 @@
+"""What the conversation view shows: the ticket, the whole transcript (bot part included,
+with each inbound message's intent and confidence), notes, the customer and earlier tickets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.storage.database import Database
+from bot.storage.models import Conversation, Customer, Message, Ticket, TicketNote
+from bot.tickets import reference_for
+
+
+@dataclass
+class TicketView:
+    ticket: Ticket
+    reference: str
+    customer: Customer | None
+    conversation: Conversation | None
+    messages: list[Message] = field(default_factory=list)
+    notes: list[TicketNote] = field(default_factory=list)
+    earlier: list[tuple[str, Ticket]] = field(default_factory=list)
+
+
+async def ticket_view(database: Database, ticket_id: int) -> TicketView | None:
+    async with database.sessions() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is None:
+            return None
+        conversation = (await session.get(Conversation, ticket.conversation_id)
+                        if ticket.conversation_id else None)
+        customer = await session.get(Customer, ticket.customer_id)
+        view = TicketView(ticket, reference_for(ticket.id), customer, conversation)
+        if conversation is not None:
+            view.messages = list((await session.execute(
+                select(Message).where(Message.conversation_id == conversation.id)
+                .order_by(Message.id))).scalars())
+        view.notes = list((await session.execute(
+            select(TicketNote).where(TicketNote.ticket_id == ticket_id)
+            .order_by(TicketNote.id))).scalars())
+        earlier = (await session.execute(
+            select(Ticket).where(Ticket.customer_id == ticket.customer_id,
+                                 Ticket.id != ticket_id).order_by(Ticket.id.desc()).limit(20)
+        )).scalars()
+        view.earlier = [(reference_for(t.id), t) for t in earlier]
+        return view
+
+
+async def channel_of(database: Database, ticket_id: int) -> tuple[str, str] | None:
+    """(channel, chat id) of the ticket's conversation."""
+    async with database.sessions() as session:
+        row = (await session.execute(
+            select(Conversation.channel, Conversation.external_chat_id)
+            .join(Ticket, Ticket.conversation_id == Conversation.id)
+            .where(Ticket.id == ticket_id))).first()
+    return (row[0], row[1]) if row else None
+
+
+def as_json(view: TicketView) -> dict[str, Any]:
+    ticket = view.ticket
+    return {
+        "id": ticket.id, "reference": view.reference, "kind": ticket.kind,
+        "status": ticket.status, "assigned_to": ticket.assigned_to,
+        "mode": view.conversation.mode if view.conversation else None,
+        "channel": view.conversation.channel if view.conversation else None,
+        "language": view.conversation.language if view.conversation else None,
+        "messages": [{"id": m.id, "sender": m.sender, "text": m.text, "intent": m.intent,
+                      "confidence": m.confidence, "at": m.created_at.isoformat(),
+                      "attachments": m.payload.get("attachments", []),
+                      "agent": m.payload.get("agent")} for m in view.messages],
+        "notes": [{"author": n.author, "text": n.text, "at": n.created_at.isoformat()}
+                  for n in view.notes],
+    }

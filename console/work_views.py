@@ -1,0 +1,85 @@
+"""Pages for callbacks and canned replies (plain forms, redirect after post)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.app_keys import CLOCK, DATABASE
+from console import callbacks, canned
+from console.auth import AGENT
+from console.desk import Actor, DeskError
+from console.templating import render
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/console/callbacks", callbacks_page)
+    app.router.add_post("/console/callbacks/{id:\\d+}", callback_outcome)
+    app.router.add_get("/console/canned", canned_page)
+    app.router.add_post("/console/canned", canned_save)
+    app.router.add_post("/console/canned/{id:\\d+}/delete", canned_delete)
+    app.router.add_get("/console/api/canned", canned_json)
+
+
+def _back(path: str, message: str) -> str:
+    return f"{path}?message={quote(message)}"
+
+
+def _actor(request: web.Request) -> Actor:
+    agent = request[AGENT]
+    return Actor(agent.username, agent.display_name)
+
+
+async def callbacks_page(request: web.Request) -> web.Response:
+    rows = await callbacks.scheduled(request.app[DATABASE])
+    return render(request, "callbacks.html", rows=rows, now=request.app[CLOCK].now(),
+                  message=request.query.get("message", ""))
+
+
+async def callback_outcome(request: web.Request) -> web.Response:
+    form = await request.post()
+    due_text = str(form.get("due_at", "")).strip()
+    try:
+        due = datetime.fromisoformat(due_text).replace(tzinfo=UTC) if due_text else None
+        status = await callbacks.record_outcome(
+            request.app[DATABASE], int(request.match_info["id"]), _actor(request),
+            str(form.get("outcome", "")), str(form.get("note", "")),
+            request.app[CLOCK].now(), due)
+    except (DeskError, ValueError) as error:
+        raise web.HTTPFound(_back("/console/callbacks", f"Not saved: {error}")) from error
+    raise web.HTTPFound(_back("/console/callbacks", f"Callback {status}"))
+
+
+async def canned_page(request: web.Request) -> web.Response:
+    return render(request, "canned.html", replies=await canned.replies(request.app[DATABASE]),
+                  languages=canned.LANGUAGES, message=request.query.get("message", ""))
+
+
+async def canned_save(request: web.Request) -> web.Response:
+    form = await request.post()
+    reply_id = str(form.get("id", "")).strip()
+    try:
+        await canned.save(request.app[DATABASE], _actor(request), str(form.get("language", "")),
+                          str(form.get("title", "")), str(form.get("text", "")),
+                          request.app[CLOCK].now(), int(reply_id) if reply_id else None)
+    except (DeskError, ValueError) as error:
+        raise web.HTTPFound(_back("/console/canned", f"Not saved: {error}")) from error
+    raise web.HTTPFound(_back("/console/canned", "Saved"))
+
+
+async def canned_delete(request: web.Request) -> web.Response:
+    try:
+        await canned.delete(request.app[DATABASE], _actor(request),
+                            int(request.match_info["id"]), request.app[CLOCK].now())
+    except DeskError as error:
+        raise web.HTTPFound(_back("/console/canned", str(error))) from error
+    raise web.HTTPFound(_back("/console/canned", "Deleted"))
+
+
+async def canned_json(request: web.Request) -> web.Response:
+    language = request.query.get("lang") or None
+    rows = await canned.replies(request.app[DATABASE], language)
+    return web.json_response({"replies": [{"id": r.id, "language": r.language,
+                                           "title": r.title, "text": r.text} for r in rows]})

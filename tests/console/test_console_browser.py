@@ -1,0 +1,109 @@
+"""The whole desk in headless Chromium: a customer asks for a person in the widget, the
+ticket appears in the agent's queue without a reload, the agent claims it and replies, the
+customer sees the reply, the agent closes it and the customer rates the help."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select
+
+from bot.app import init_app
+from bot.config import Settings
+from bot.storage.database import Database
+from bot.storage.migrate import upgrade
+from bot.storage.models import Ticket
+from console.agents import create_agent
+from tests.conftest import free_port
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def server(tmp_path: Path, nlu_service: tuple[str, str]) -> AsyncIterator[tuple[str, str]]:
+    url, token = nlu_service
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
+    settings = Settings(database_url=database_url, nlu_url=url, nlu_token=token,
+                        public_base_url=base)
+    database = Database(database_url)
+    await upgrade(database)
+    await create_agent(database, "anna", PASSWORD, role="supervisor", display_name="Anna de Vries")
+    await database.close()
+    test_server = TestServer(init_app(settings), host="127.0.0.1", port=port)
+    await test_server.start_server()
+    yield base, database_url
+    await test_server.close()
+
+
+async def log_in(page: Any, base: str, username: str) -> None:
+    await page.goto(f"{base}/console")
+    await page.fill("#username", username)
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}/console")
+
+
+async def test_handoff_claim_reply_close_and_rating(browser: Any,
+                                                    server: tuple[str, str]) -> None:
+    base, database_url = server
+    agent_context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    agent = await agent_context.new_page()
+    await log_in(agent, base, "anna")
+    await agent.locator("#queue-rows", has_text="The queue is empty").wait_for()
+
+    customer_context = await browser.new_context(viewport={"width": 390, "height": 800})
+    customer = await customer_context.new_page()
+    await customer.goto(f"{base}/chat/demo")
+    await customer.click("#sbw-launcher")
+    await customer.fill("#sbw-input", "I would like to talk to a real person please")
+    await customer.click("#sbw-send")
+    await customer.locator(".sbw-from-bot", has_text="T-").wait_for(timeout=15000)
+
+    row = agent.locator("#queue-rows tr[data-ticket]")
+    await row.first.wait_for(timeout=5000)  # pushed live: no reload
+    assert "webchat" in await row.first.inner_text()
+    assert await agent.locator("#alert").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    await agent.screenshot(path=str(ARTIFACTS / "console-queue.png"), full_page=True)
+
+    await row.first.locator("button.claim").click()
+    await agent.wait_for_url("**/console/tickets/*")
+    await customer.locator(".sbw-from-system", has_text="Anna de Vries").wait_for(timeout=5000)
+
+    await agent.fill("#reply-text", "Hello, this is Anna. How can I help?")
+    await agent.click("#send-reply")
+    await customer.locator(".sbw-from-agent",
+                           has_text="Hello, this is Anna").wait_for(timeout=5000)
+    await agent.locator("#transcript .from-agent").wait_for()
+    await agent.screenshot(path=str(ARTIFACTS / "console-conversation.png"), full_page=True)
+
+    await agent.fill("#resolution", "Explained the warranty terms")
+    await agent.click("#close-ticket")
+    question = customer.locator(".sbw-from-bot", has_text="How satisfied")
+    await question.wait_for(timeout=5000)
+    await customer.locator("#sbw-quick .sbw-quick-btn", has_text="4").click()
+    await customer.locator(".sbw-from-bot", has_text="Thank you for your rating").wait_for(
+        timeout=15000)
+
+    database = Database(database_url)
+    async with database.sessions() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+    await database.close()
+    assert ticket.status == "closed" and ticket.csat_score == 4
+    assert ticket.resolution == "Explained the warranty terms"
+
+    await agent.goto(f"{base}/console/supervisor")
+    charts = agent.locator("img[src*='/console/supervisor/charts/']")
+    await charts.first.wait_for()
+    await agent.wait_for_function(  # every chart has loaded and drawn
+        "[...document.querySelectorAll('img')].every(i => i.complete && i.naturalWidth > 0)")
+    await agent.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    await agent_context.close()
+    await customer_context.close()
