@@ -4,7 +4,7 @@ customer moved on, and the bot answers that message as usual."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.storage.models import Ticket
 from bot.tickets import audit
@@ -24,6 +24,10 @@ class CsatSurvey:
         score = _score(turn.choice)
         if ticket_id is None or score is None:
             return False
+        asked = (await turn.session.execute(select(Ticket.csat_asked_at).where(
+            Ticket.id == int(ticket_id)))).scalar_one_or_none()
+        if asked is None or turn.now - asked > turn.services.lifecycle.csat_expiry:
+            return False  # the survey has expired: treat it as an ordinary message
         result = await turn.session.execute(
             update(Ticket).where(Ticket.id == int(ticket_id), Ticket.csat_score.is_(None))
             .values(csat_score=score, csat_answered_at=turn.now))

@@ -1,12 +1,21 @@
-"""`human_handoff`: a handoff ticket with the transcript; the conversation goes to people."""
+"""`human_handoff`: a handoff ticket with the transcript; the conversation goes to people.
+
+The ticket goes to the team of the conversation's latest intents, and straight to an agent
+when that team assigns automatically. A customer whose last handoff was closed within
+`conversation_idle_hours` gets that ticket reopened, back with the agent who closed it when
+they are available and have room, else in the team's queue."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
-from bot.storage.models import Message
+from bot.config import Settings
+from bot.storage.models import Message, Ticket
 from bot.tickets import audit
 from bot.turn import Turn
+from console import routing
 
 TRANSCRIPT_LIMIT = 50
 
@@ -14,19 +23,30 @@ TRANSCRIPT_LIMIT = 50
 class HumanHandoff:
     name = "human_handoff"
 
+    def __init__(self, settings: Settings | None = None) -> None:
+        # Without settings (an engine built without them): the default teams, all manual.
+        self.settings = settings or Settings.model_construct()
+
     async def run(self, turn: Turn) -> None:
         desk = turn.services.desk
         existing = await desk.open_handoff(turn.session, turn.conversation)
         if existing is not None:
             turn.say("handoff_already", reference=existing.reference)
             return
-        ticket = await desk.open_ticket(
-            turn.session, kind="handoff", customer=turn.customer,
-            conversation=turn.conversation, subject=f"Handoff: {turn.text[:150]}",
-            details={"transcript": await self._transcript(turn),
-                     "last_intents": turn.state.get("last_intents", [])},
-            now=turn.now,
-        )
+        last_intents = list(turn.state.get("last_intents", []))
+        ticket = await self._reopen(turn)
+        if ticket is None:
+            ticket = await desk.open_ticket(
+                turn.session, kind="handoff", customer=turn.customer,
+                conversation=turn.conversation, subject=f"Handoff: {turn.text[:150]}",
+                details={"transcript": await self._transcript(turn),
+                         "last_intents": last_intents},
+                now=turn.now,
+            )
+            ticket.team = routing.team_for(last_intents, self.settings)
+            await turn.session.flush()
+            if routing.is_auto(ticket.team, self.settings):
+                await routing.auto_assign(turn.session, ticket, self.settings, turn.now)
         turn.ticket = ticket.reference
         turn.state.pop("form", None)
         before = turn.conversation.mode
@@ -41,6 +61,36 @@ class HumanHandoff:
             turn.say("handoff_closed", reference=ticket.reference,
                      opening=turn.when(calendar.next_opening(turn.now)))
 
+    async def _reopen(self, turn: Turn) -> Ticket | None:
+        """The customer's last handoff if it was closed within the idle window, reopened:
+        to the agent who closed it when available with room, else to the team queue."""
+        last = (await turn.session.execute(
+            select(Ticket).where(Ticket.customer_id == turn.customer.id,
+                                 Ticket.kind == "handoff")
+            .order_by(Ticket.id.desc()).limit(1))).scalar_one_or_none()
+        window = timedelta(hours=self.settings.conversation_idle_hours)
+        if last is None or not _closed_within(last, turn.now, window):
+            return None
+        before = {"status": last.status, "closed_by": last.closed_by}
+        last.status, last.assigned_to, last.claimed_at, last.closed_at = \
+            "open", None, None, None
+        last.reopened_count = (last.reopened_count or 0) + 1
+        last.conversation_id = turn.conversation.id
+        last.team = last.team or routing.team_for(turn.state.get("last_intents", []),
+                                                  self.settings)
+        await turn.session.flush()
+        await audit(turn.session, turn.now, "bot", "ticket", last.id, "reopened",
+                    before=before, after={"status": "open",
+                                          "reopened_count": last.reopened_count})
+        closer = last.closed_by
+        if closer and await routing.assign_to(turn.session, last, closer, self.settings,
+                                              turn.now):
+            await audit(turn.session, turn.now, "bot", "ticket", last.id, "assign",
+                        after={"status": "claimed", "assigned_to": closer})
+        elif routing.is_auto(last.team, self.settings):
+            await routing.auto_assign(turn.session, last, self.settings, turn.now)
+        return last
+
     @staticmethod
     async def _transcript(turn: Turn) -> list[dict[str, str]]:
         result = await turn.session.execute(
@@ -49,3 +99,8 @@ class HumanHandoff:
         )
         return [{"sender": m.sender, "text": m.text, "at": m.created_at.isoformat()}
                 for m in reversed(result.scalars().all())]
+
+
+def _closed_within(ticket: Ticket, now: datetime, window: timedelta) -> bool:
+    return (ticket.status == "closed" and ticket.closed_at is not None
+            and now - ticket.closed_at < window)

@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot import kb_pages
+from bot import kb_pages, metrics
 from bot.app_keys import (
+    BUS,
     CHANNELS,
     CLOCK,
     DATABASE,
     ENGINE,
     INTAKE,
+    METRICS,
     NLU,
     OUTBOX,
     SERVICES,
@@ -22,20 +24,23 @@ from bot.app_keys import (
     TURN_LISTENERS,
 )
 from bot.assembly import build_engine, build_services
+from bot.bus import event_bus
 from bot.channel import ChannelContext
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation import TurnResult
 from bot.intake import Intake
+from bot.jobs import scheduled_jobs
 from bot.outbox import OutboxWorker
+from bot.scheduler import Scheduler
 from bot.storage.database import Database
 from channels.registry import build_channels
 from console import add_console
 from nlu.client import NluClient
 from nlu.service import service_status
 
-__all__ = ["CHANNELS", "CLOCK", "DATABASE", "ENGINE", "INTAKE", "NLU", "OUTBOX", "SERVICES",
-           "SETTINGS", "TURN_LISTENERS", "init_app"]
+__all__ = ["BUS", "CHANNELS", "CLOCK", "DATABASE", "ENGINE", "INTAKE", "METRICS", "NLU", "OUTBOX",
+           "SERVICES", "SETTINGS", "TURN_LISTENERS", "init_app"]
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -73,7 +78,10 @@ def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app[TURN_LISTENERS] = []
+    app[BUS] = event_bus(settings.redis_url, settings.redis_channel_prefix)
     app[CHANNELS] = build_channels(settings)
+    app[METRICS] = metrics.Metrics(app[CHANNELS].keys())
+    metrics.add_routes(app)
     for channel in app[CHANNELS].values():
         channel.add_routes(app)
     kb_pages.add_routes(app, app[SERVICES].knowledge)
@@ -85,11 +93,12 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     database = Database(settings.database_url)
     nlu = NluClient(settings.resolved_nlu_url, settings.nlu_token.get_secret_value(),
-                    timeout=settings.nlu_timeout_s, retries=settings.nlu_retries)
+                    timeout=settings.nlu_timeout_s, retries=settings.nlu_retries,
+                    metrics=app[METRICS])
     engine = build_engine(settings, database, nlu, app[CLOCK], services=app[SERVICES])
     channels = app[CHANNELS]
     outbox = OutboxWorker(database, channels, SystemClock(),
-                          max_attempts=settings.outbox_max_attempts)
+                          max_attempts=settings.outbox_max_attempts, metrics=app[METRICS])
     listeners = app[TURN_LISTENERS]
 
     def answered(result: TurnResult) -> None:
@@ -97,18 +106,24 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         for listener in listeners:
             listener(result)
 
-    intake = Intake(engine, on_replies=answered)
-    context = ChannelContext(settings, intake, database, app[CLOCK])
+    intake = Intake(engine, on_replies=answered, metrics=app[METRICS])
+    await app[BUS].start()
+    context = ChannelContext(settings, intake, database, app[CLOCK], app[BUS])
     for channel in channels.values():
         await channel.start(context)
     app[DATABASE], app[NLU], app[ENGINE] = database, nlu, engine
     app[INTAKE], app[OUTBOX] = intake, outbox
     await outbox.start()
     await intake.recover()
+    jobs = scheduled_jobs(settings, database, app[SERVICES], outbox, intake)
+    scheduler = Scheduler(app[CLOCK], jobs)
+    scheduler.start()
     yield
     await intake.drain()
+    await scheduler.stop()
     await outbox.stop()
     for channel in channels.values():
         await channel.stop()
     await nlu.close()
+    await app[BUS].stop()
     await database.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from actions.bot_challenge import BotChallenge
 from actions.callback import CallbackForm
@@ -13,6 +13,7 @@ from actions.handoff import HumanHandoff
 from actions.kb_answer import KbAnswer
 from actions.outage_status import OutageStatus
 from actions.ticket_status import TicketStatus
+from actions.waiting import WaitingRoom
 from actions.warranty import WarrantyForm
 from bot.calendar import BusinessCalendar
 from bot.catalogue import Catalogue
@@ -23,7 +24,7 @@ from bot.knowledge import KnowledgeBase
 from bot.policy import DialoguePolicy
 from bot.storage.database import Database
 from bot.tickets import TicketDesk
-from bot.turn import Action, Services
+from bot.turn import Action, Lifecycle, Services
 from nlu.language import LanguageIdentifier
 
 KB_INTENTS = (
@@ -33,8 +34,8 @@ KB_INTENTS = (
 )
 
 
-def action_registry() -> dict[str, Action]:
-    """Every intent and the action that answers it."""
+def action_registry(settings: Settings | None = None) -> dict[str, Action]:
+    """Every intent and the action that answers it (routing of handoffs per `settings`)."""
     registry: dict[str, Action] = {name: KbAnswer(name) for name in KB_INTENTS}
     registry.update({
         "greet": CannedReply("greet"),
@@ -48,7 +49,7 @@ def action_registry() -> dict[str, Action]:
         "warranty_claim": WarrantyForm(),
         "complaint": ComplaintForm(),
         "ticket_status": TicketStatus(),
-        "human_handoff": HumanHandoff(),
+        "human_handoff": HumanHandoff(settings),
         "outage_status": OutageStatus(),
     })
     return registry
@@ -69,6 +70,9 @@ def build_services(settings: Settings) -> Services:
         desk=TicketDesk(calendar),
         company=settings.company,
         confidence_threshold=settings.nlu_confidence_threshold,
+        lifecycle=Lifecycle(idle_window=timedelta(hours=settings.conversation_idle_hours),
+                            csat_expiry=timedelta(days=settings.csat_expiry_days),
+                            attachment_limits=settings.attachment_limits),
     )
 
 
@@ -78,7 +82,8 @@ def build_engine(settings: Settings, database: Database, nlu: Parser, clock: Clo
     """Wire the engine from its concrete parts."""
     return Engine(
         database=database, nlu=nlu, languages=languages or LanguageIdentifier(),
-        policy=DialoguePolicy(action_registry(), survey=CsatSurvey()),
+        policy=DialoguePolicy(action_registry(settings), survey=CsatSurvey()),
+        waiting=WaitingRoom(),
         services=services or build_services(settings),
         clock=clock, default_language=settings.default_language,
     )

@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.conversation import Reply
 
 if TYPE_CHECKING:
+    from bot.bus import EventBus
     from bot.clock import Clock
     from bot.config import Settings
     from bot.intake import Intake
@@ -73,6 +74,7 @@ class ChannelContext:
     intake: Intake
     database: Database
     clock: Clock
+    bus: EventBus
 
 
 class Channel(Sender, Protocol):

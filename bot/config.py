@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,12 +53,40 @@ class CompanySettings(BaseSettings):
         return {name: str(value) for name, value in self.model_dump().items()}
 
 
+class TeamSettings(BaseModel):
+    """A team of agents: the intents whose handoffs it takes, and how tickets reach it."""
+
+    intents: list[str] = Field(default_factory=list)
+    assignment: Literal["auto", "manual"] = "manual"
+
+
+def default_teams() -> dict[str, TeamSettings]:
+    return {
+        "mail": TeamSettings(intents=["mail_setup"]),
+        "hardware": TeamSettings(intents=["warranty_claim", "software_updates"]),
+        "billing": TeamSettings(intents=["support_costs", "service_contract",
+                                         "reseller_support"]),
+        "general": TeamSettings(),
+    }
+
+
+class AttachmentLimits(BaseModel):
+    """What a channel accepts from customers; anything else is refused with a message."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_count: int = 5
+    types: list[str] = Field(default_factory=lambda: [
+        "image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"])
+
+
 class Settings(BaseSettings):
     """Runtime configuration of the app and the NLU service."""
 
     model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///supportbot.db"
+    redis_url: str | None = None  # live events between replicas; unset: one process
+    redis_channel_prefix: str = "supportbot:"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     public_base_url: str = "http://127.0.0.1:8080"
@@ -104,6 +133,21 @@ class Settings(BaseSettings):
     # Agent console access.
     console_session_hours: float = 12.0
     console_login_rate: str = "5/minute"  # failed logins, per username and per client address
+
+    # Handoff lifecycle: routing, capacity, timeouts, survey, retention, attachments.
+    teams: dict[str, TeamSettings] = Field(default_factory=default_teams)
+    fallback_team: str = "general"
+    agent_max_concurrent: int = 3
+    away_grace_minutes: float = 5.0
+    handoff_timeout_minutes: float | None = None  # None: the first-response due time
+    conversation_idle_hours: float = 24.0
+    csat_expiry_days: float = 3.0
+    retention_days: int | None = None  # None: keep message texts
+    oncall_telegram_chat_id: str | None = None
+    attachment_limits: dict[str, AttachmentLimits] = Field(default_factory=lambda: {
+        "telegram": AttachmentLimits(), "whatsapp": AttachmentLimits(max_bytes=5 * 1024 * 1024),
+        "webchat": AttachmentLimits()})
+    scheduler_interval_s: float = 15.0
 
     @property
     def resolved_nlu_url(self) -> str:

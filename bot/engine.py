@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.attachments import refuse_attachments
 from bot.clock import Clock
 from bot.conversation import Inbound, Reply, TurnResult
 from bot.policy import DialoguePolicy
@@ -34,12 +35,20 @@ class Parser(Protocol):
     async def parse(self, text: str) -> ParseResult: ...
 
 
+class Waiting(Protocol):
+    """Answers a customer while the conversation is with people (see actions/waiting.py)."""
+
+    async def respond(self, turn: Turn) -> bool: ...
+
+    async def after_handoff(self, turn: Turn) -> None: ...
+
+
 class Engine:
     """Turns inbound messages into stored replies in the outbox."""
 
     def __init__(self, database: Database, nlu: Parser, languages: LanguageIdentifier,
                  policy: DialoguePolicy, services: Services, clock: Clock,
-                 default_language: str = "en") -> None:
+                 default_language: str = "en", waiting: Waiting | None = None) -> None:
         self.database = database
         self.nlu = nlu
         self.languages = languages
@@ -47,6 +56,7 @@ class Engine:
         self.services = services
         self.clock = clock
         self.default_language = default_language
+        self.waiting = waiting
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def process(self, inbound: Inbound) -> TurnResult:
@@ -109,11 +119,17 @@ class Engine:
             Conversation.channel == inbound.channel,
             Conversation.external_chat_id == inbound.chat_id, Conversation.status == "open",
         ).order_by(Conversation.id.desc()))).scalars().first()
+        returning = False
+        if conversation is not None and conversation.mode == "bot" and \
+                now - conversation.last_message_at > self.services.lifecycle.idle_window:
+            conversation.status = "closed"  # idle: a new conversation, same customer
+            conversation, returning = None, True
         if conversation is None:
             conversation = Conversation(
                 customer_id=customer.id, channel=inbound.channel,
                 external_chat_id=inbound.chat_id, language=None, mode="bot", status="open",
-                state={"language_hint": inbound.language_hint}, created_at=now,
+                state={"language_hint": inbound.language_hint, "welcome_back": returning},
+                created_at=now,
                 last_message_at=now,
             )
             session.add(conversation)
@@ -151,13 +167,21 @@ class Engine:
                     conversation=conversation, message=message, text=message.text,
                     parse=parse, lang=lang, now=now, state=state, choice=choice,
                     attachments=list(message.payload.get("attachments", [])))
+        refuse_attachments(turn)
+        handled = False
+        if conversation.mode == "human" and self.waiting is not None:
+            handled = await self.waiting.respond(turn)
         # In human mode the bot stays silent: the message waits for a person.
-        if conversation.mode != "human":
+        if conversation.mode != "human" and not handled:
+            if state.pop("welcome_back", False) and turn.intent != "greet":
+                turn.say("welcome_back")
             if nlu_down and not state.get("form"):
                 turn.say("nlu_down", buttons=turn.yes_no())
                 state["offer"] = "human_handoff"
             else:
                 await self.policy.respond(turn)
+            if turn.ticket and conversation.mode == "human" and self.waiting is not None:
+                await self.waiting.after_handoff(turn)
         state["buttons"] = [b.payload for b in turn.replies[-1].buttons] if turn.replies else []
         conversation.state = state
         message.processed_at = now

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
@@ -23,6 +24,9 @@ from bot.storage.database import Database
 from bot.storage.models import Message, OutboxItem
 from bot.tickets import audit
 
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
+
 log = logging.getLogger(__name__)
 
 
@@ -31,8 +35,9 @@ class OutboxWorker:
 
     def __init__(self, database: Database, senders: Mapping[str, Sender], clock: Clock,
                  max_attempts: int = 5, base_delay: float = 1.0, poll_interval: float = 1.0,
-                 batch: int = 20) -> None:
+                 batch: int = 20, *, metrics: Metrics | None = None) -> None:
         self.database = database
+        self.metrics = metrics
         self.senders = senders
         self.clock = clock
         self.max_attempts = max_attempts
@@ -134,19 +139,24 @@ class OutboxWorker:
         try:
             platform_id = await self.senders[item.channel].send(delivery)
         except DeliveryError as error:
-            await self._failed(item_id, item.attempts + 1, error, now)
+            await self._failed(item_id, item.attempts + 1, error, now, item)
             return
         except Exception as error:  # an unexpected sender bug must not lose the row
-            log.exception("sender %s crashed", item.channel)
-            await self._failed(item_id, item.attempts + 1, DeliveryError(repr(error)), now)
+            log.exception("sender %s crashed", item.channel, extra=_context(item))
+            await self._failed(item_id, item.attempts + 1, DeliveryError(repr(error)), now,
+                               item)
             return
         async with self.database.transaction() as session:
             await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(
                 status="sent", sent_at=self.clock.now(), attempts=item.attempts + 1,
                 platform_message_id=platform_id, last_error=None))
+        if self.metrics is not None:
+            waited = None if last_inbound is None \
+                else (self.clock.now() - last_inbound).total_seconds()
+            self.metrics.reply_sent(item.channel, waited)
 
     async def _failed(self, item_id: int, attempts: int, error: DeliveryError,
-                      now: datetime) -> None:
+                      now: datetime, item: OutboxItem | None = None) -> None:
         final = error.permanent or attempts >= self.max_attempts
         delay = error.retry_after if error.retry_after is not None \
             else self.base_delay * 2 ** (attempts - 1)
@@ -163,6 +173,16 @@ class OutboxWorker:
                 await audit(session, now, "outbox", "outbox", item_id, "failed",
                             before={"status": "sending"},
                             after={"status": "failed", "error": str(error)[:500]})
+        context = _context(item) if item is not None else {}
         if not final:
             log.warning("delivery of outbox %s failed (attempt %s), retry in %.1fs: %s",
-                        item_id, attempts, delay, error)
+                        item_id, attempts, delay, error, extra=context)
+        else:
+            log.error("delivery of outbox %s failed for good after %s attempt(s): %s",
+                      item_id, attempts, error, extra=context)
+
+
+def _context(item: OutboxItem) -> dict[str, object]:
+    """Fields of a log record about this row (see `bot.logs`)."""
+    return {"conversation_id": item.conversation_id, "channel": item.channel,
+            "outbox_id": item.id}

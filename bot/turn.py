@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from babel.dates import format_date
@@ -11,12 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import BusinessCalendar
 from bot.catalogue import Catalogue
-from bot.config import CompanySettings
+from bot.config import AttachmentLimits, CompanySettings
 from bot.conversation import Button, Reply
 from bot.knowledge import Article, KnowledgeBase
 from bot.storage.models import Conversation, Customer, Message
 from bot.tickets import TicketDesk
 from nlu.client import ParseResult
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Time limits and attachment limits of conversations (from the settings)."""
+
+    idle_window: timedelta = timedelta(hours=24)
+    csat_expiry: timedelta = timedelta(days=3)
+    attachment_limits: Mapping[str, AttachmentLimits] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,7 @@ class Services:
     confidence_threshold: float = 0.55
     digression_threshold: float = 0.80
     search_min_score: float = 1.5
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
 
 @dataclass

@@ -143,6 +143,8 @@ class TelegramChannel:
             raise web.HTTPUnauthorized(text="missing or wrong secret token")
         try:
             data = json.loads(await request.read())
+            if not isinstance(data, dict):
+                raise TypeError(f"expected a JSON object, got {type(data).__name__}")
             update = Update.de_json(data, self.application.bot)
         except (ValueError, TypeError, KeyError) as error:
             raise web.HTTPBadRequest(text=f"not a Telegram update: {error}") from error

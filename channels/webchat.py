@@ -30,6 +30,7 @@ from channels.webchat_sessions import CHANNEL, Visitor
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "webchat_static"
+BUS_TOPIC = "webchat"
 
 
 class Refused(Exception):
@@ -74,6 +75,7 @@ class WebChatChannel:
 
     async def start(self, context: ChannelContext) -> None:
         self._context = context
+        context.bus.subscribe(BUS_TOPIC, self._deliver)
 
     async def stop(self) -> None:
         await self._close_connections()
@@ -217,8 +219,15 @@ class WebChatChannel:
         await self.push(delivery.recipient, frame)
         return f"webchat:{delivery.message_id}"
 
-    async def push(self, visitor_id: str, frame: dict[str, Any]) -> int:
-        """Send a frame to every open connection of a visitor; returns how many got it."""
+    async def push(self, visitor_id: str, frame: dict[str, Any]) -> None:
+        """Send a frame to the visitor's connections, on whichever replica they are."""
+        await self.context.bus.publish(BUS_TOPIC, {"visitor": visitor_id, "frame": frame})
+
+    async def _deliver(self, event: dict[str, Any]) -> None:
+        await self.push_local(str(event["visitor"]), event["frame"])
+
+    async def push_local(self, visitor_id: str, frame: dict[str, Any]) -> int:
+        """Send a frame to this replica's open connections of a visitor; returns how many."""
         reached = 0
         for ws in list(self.connections.get(visitor_id, ())):
             with contextlib.suppress(ConnectionError, RuntimeError):

@@ -201,7 +201,7 @@ class WhatsAppChannel:
                                           f"got {request.content_type!r}")
         try:
             form = await request.post()
-        except ValueError as error:
+        except (ValueError, LookupError) as error:  # bad UTF-8, an unknown charset
             raise web.HTTPBadRequest(text=f"not a Twilio webhook: {error}") from error
         url = self.public_base_url + request.raw_path
         if not self.validator.validate(url, form, signature):

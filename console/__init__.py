@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.app_keys import BUS
 from console import auth, desk_views, supervision, work_views
+from console.keys import HUB
 from console.templating import STATIC
 
 
@@ -14,6 +16,7 @@ def add_console(app: web.Application) -> None:
     app.middlewares.append(auth.middleware)
     auth.add_routes(app)
     desk_views.add_routes(app)
+    app[HUB].attach(app[BUS])
     work_views.add_routes(app)
     supervision.add_routes(app)
     app.router.add_static("/console/static", STATIC, append_version=True)

@@ -44,17 +44,23 @@ def token_hash(token: str) -> str:
 
 async def create_agent(database: Database, username: str, password: str, *,
                        role: str = "agent", display_name: str | None = None,
+                       teams: list[str] | None = None, max_concurrent: int | None = None,
                        actor: str = "cli", at: datetime | None = None) -> Agent:
-    """Add an active agent with an argon2id password hash, and audit it."""
+    """Add an active agent with an argon2id password hash, and audit it. `teams` are the
+    teams whose handoffs they take (none: every team); `max_concurrent` overrides the
+    configured capacity."""
     if not _USERNAME.fullmatch(username):
         raise AgentError("a username is 1-80 letters, digits or . _ @ - "
                          "and starts with a letter or digit")
     if role not in ROLES:
         raise AgentError(f"the role must be one of {', '.join(ROLES)}")
+    if max_concurrent is not None and max_concurrent < 1:
+        raise AgentError("the maximum of concurrent conversations must be at least 1")
     password_hash = await hash_password_async(password)
     now = _now(at)
     agent = Agent(username=username, display_name=display_name or username,
-                  password_hash=password_hash, role=role, active=True, created_at=now)
+                  password_hash=password_hash, role=role, active=True, created_at=now,
+                  teams=list(teams or []), max_concurrent=max_concurrent)
     try:
         async with database.transaction() as session:
             if await _by_username(session, username) is not None:
@@ -62,7 +68,8 @@ async def create_agent(database: Database, username: str, password: str, *,
             session.add(agent)
             await session.flush()
             await audit(session, now, actor, "agent", agent.id, "created",
-                        after={"username": username, "role": role})
+                        after={"username": username, "role": role,
+                               "teams": agent.teams, "max_concurrent": max_concurrent})
     except IntegrityError as error:  # a concurrent create won the race
         raise DuplicateAgent(f"an agent named {username!r} exists already") from error
     return agent
@@ -85,6 +92,41 @@ async def set_password(database: Database, username: str, password: str, *,
         agent.password_hash = password_hash
         await session.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
         await audit(session, now, actor, "agent", agent.id, "password set")
+
+
+async def set_teams(database: Database, username: str, teams: list[str], *,
+                    actor: str = "cli", at: datetime | None = None) -> None:
+    """Replace the teams an agent works for (an empty list: every team)."""
+    now = _now(at)
+    async with database.transaction() as session:
+        agent = await _existing(session, username)
+        before = list(agent.teams or [])
+        agent.teams = list(dict.fromkeys(teams))
+        await audit(session, now, actor, "agent", agent.id, "teams set",
+                    before={"teams": before}, after={"teams": agent.teams})
+
+
+async def set_availability(database: Database, username: str, available: bool, *,
+                           at: datetime | None = None) -> Agent:
+    """Mark an agent available or away; going away starts the grace period after which
+    their open conversations go back to the queue."""
+    now = _now(at)
+    async with database.transaction() as session:
+        agent = await _existing(session, username)
+        before = {"available": agent.available}
+        if agent.available != available:
+            agent.available = available
+            agent.away_since = None if available else now
+            await audit(session, now, username, "agent", agent.id,
+                        "available" if available else "away", before=before,
+                        after={"available": available})
+        return agent
+
+
+async def find_agent(database: Database, username: str) -> Agent:
+    """The agent with that username; UnknownAgent if there is none."""
+    async with database.sessions() as session:
+        return await _existing(session, username)
 
 
 async def deactivate(database: Database, username: str, *, actor: str = "cli",

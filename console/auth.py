@@ -87,9 +87,10 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
     """Require a session under /console, a supervisor under the supervisor paths, a CSRF
     token on every state change and a same-site Origin on WebSocket upgrades."""
     path = request.path
-    if (not _under(path, "/console") or path == LOGIN_PATH
-            or path.startswith("/console/static/")):
+    if not _under(path, "/console") or path.startswith("/console/static/"):
         return await handler(request)
+    if path == LOGIN_PATH:
+        return await _readable_body(request) or await handler(request)
     if _is_websocket(request) and not _same_origin(request):
         return web.json_response({"error": "cross-site WebSocket refused"}, status=403)
     agent = await _session_agent(request)
@@ -101,9 +102,30 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
     if any(_under(path, prefix) for prefix in SUPERVISOR_PREFIXES) and \
             agent.role != "supervisor":
         return _refuse(request, 403, "Supervisors only")
-    if request.method in UNSAFE_METHODS and not await _csrf_ok(request, agent):
-        return _refuse(request, 403, "CSRF token missing or wrong")
+    if request.method in UNSAFE_METHODS:
+        refused = await _readable_body(request)
+        if refused is not None:
+            return refused
+        if not await _csrf_ok(request, agent):
+            return _refuse(request, 403, "CSRF token missing or wrong")
     return await handler(request)
+
+
+async def _readable_body(request: web.Request) -> web.Response | None:
+    """A 400 naming the problem when a state change's form or JSON body cannot be decoded
+    (bad UTF-8, an unknown charset, a multipart body without its boundary); the parsed
+    form is cached for the handler."""
+    if request.method not in UNSAFE_METHODS:
+        return None
+    try:
+        if request.content_type in FORM_TYPES:
+            await request.post()
+        elif request.content_type == "application/json":
+            await request.json()
+    except (ValueError, LookupError) as error:
+        kind = "JSON" if request.content_type == "application/json" else "form"
+        return _refuse(request, 400, f"The request body is not a readable {kind}: {error}")
+    return None
 
 
 def _same_origin(request: web.Request) -> bool:

@@ -12,9 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalogue import Catalogue
+from bot.config import Settings
 from bot.conversation import Button, Reply
 from bot.storage.database import Database
 from bot.storage.models import (
+    Agent,
     Callback,
     Conversation,
     Customer,
@@ -24,6 +26,7 @@ from bot.storage.models import (
     TicketNote,
 )
 from bot.tickets import audit, reference_for
+from console import routing
 
 OPEN_STATUSES = ("open", "claimed")
 
@@ -62,6 +65,7 @@ class QueueItem:
     due_at: datetime | None
     assigned_to: str | None
     mode: str
+    team: str | None
 
     def as_json(self) -> dict[str, Any]:
         return {**self.__dict__, "created_at": self.created_at.isoformat(),
@@ -69,11 +73,14 @@ class QueueItem:
 
 
 class Desk:
-    """Agent actions over the database; `catalogue` gives the customer-facing texts."""
+    """Agent actions over the database; `catalogue` gives the customer-facing texts and
+    `settings` the teams and capacity (without it, claims have no capacity limit)."""
 
-    def __init__(self, database: Database, catalogue: Catalogue) -> None:
+    def __init__(self, database: Database, catalogue: Catalogue,
+                 settings: Settings | None = None) -> None:
         self.database = database
         self.catalogue = catalogue
+        self.settings = settings
 
     async def queue(self) -> list[QueueItem]:
         """Open and claimed tickets: contract priority, then urgency, then arrival."""
@@ -107,21 +114,29 @@ class Desk:
             language=conversation.language if conversation else None,
             customer=_customer_label(customer) if customer else "",
             intent=intent, created_at=ticket.created_at, due_at=due,
-            assigned_to=ticket.assigned_to, mode=conversation.mode if conversation else "")
+            assigned_to=ticket.assigned_to, mode=conversation.mode if conversation else "",
+            team=ticket.team)
 
     async def claim(self, ticket_id: int, actor: Actor, now: datetime) -> str:
         """Take a ticket; exactly one of several agents claiming at once wins. Returns the
-        holder: the actor on success; raises DeskError naming the holder otherwise."""
+        holder: the actor on success; raises DeskError naming the holder otherwise, or
+        saying that the actor is at capacity (one conditional UPDATE decides both)."""
         async with self.database.transaction() as session:
+            await routing.lock_agent(session, actor.username)
             result = await session.execute(
                 update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "open",
-                                     Ticket.assigned_to.is_(None))
+                                     Ticket.assigned_to.is_(None),
+                                     routing.has_room(actor.username, self._capacity))
                 .values(status="claimed", assigned_to=actor.username, claimed_at=now))
             if not result.rowcount:  # type: ignore[attr-defined]
-                holder = (await session.execute(select(Ticket.assigned_to).where(
-                    Ticket.id == ticket_id))).scalar_one_or_none()
-                raise DeskError(f"{holder} already has this ticket" if holder
-                                else "this ticket cannot be claimed")
+                row = (await session.execute(select(Ticket.assigned_to, Ticket.status).where(
+                    Ticket.id == ticket_id))).one_or_none()
+                if row is not None and row[0]:
+                    raise DeskError(f"{row[0]} already has this ticket")
+                if row is not None and row[1] == "open":
+                    raise DeskError("you are at your capacity of concurrent conversations; "
+                                    "close or transfer one first")
+                raise DeskError("this ticket cannot be claimed")
             ticket = await self._ticket(session, ticket_id)
             await audit(session, now, actor.username, "ticket", ticket_id, "claim",
                         before={"status": "open", "assigned_to": None},
@@ -183,7 +198,7 @@ class Desk:
         async with self.database.transaction() as session:
             ticket = await self._own(session, ticket_id, actor)
             before = {"status": ticket.status}
-            ticket.status, ticket.closed_at = "closed", now
+            ticket.status, ticket.closed_at, ticket.closed_by = "closed", now, actor.username
             ticket.resolution = resolution.strip()
             await audit(session, now, actor.username, "ticket", ticket_id, "close",
                         before=before, after={"status": "closed",
@@ -198,6 +213,80 @@ class Desk:
             if ticket.csat_asked_at is None:
                 ticket.csat_asked_at = now
                 await self._ask_csat(session, conversation, ticket, now)
+
+    async def transfer(self, ticket_id: int, actor: Actor, note: str, now: datetime, *,
+                       agent: str | None = None, team: str | None = None) -> str:
+        """Pass a ticket to another agent (available, with room) or back to a team's queue,
+        with an internal note; the customer is told in their language. Returns who or which
+        team has it now."""
+        if (agent is None) == (team is None):
+            raise DeskError("transfer to either an agent or a team", status=400)
+        if not note.strip():
+            raise DeskError("a transfer needs a note for the colleague", status=400)
+        async with self.database.transaction() as session:
+            ticket = await self._ticket(session, ticket_id)
+            if ticket.status == "closed" or (ticket.status == "claimed"
+                                             and ticket.assigned_to != actor.username):
+                raise DeskError(f"claim the ticket first (it is {ticket.status}, "
+                                f"with {ticket.assigned_to or 'nobody'})")
+            before = {"status": ticket.status, "assigned_to": ticket.assigned_to,
+                      "team": ticket.team}
+            if agent is not None:
+                target = await self._transfer_to_agent(session, ticket, agent, now)
+                target_name, key = target.display_name, "transfer_agent"
+            else:
+                target_name, key = await self._transfer_to_team(session, ticket, str(team),
+                                                                actor, now), "transfer_team"
+            session.add(TicketNote(ticket_id=ticket_id, author=actor.username,
+                                   text=f"Transfer to {agent or team}: {note.strip()}",
+                                   created_at=now))
+            await audit(session, now, actor.username, "ticket", ticket_id, "transfer",
+                        before=before, after={"status": ticket.status,
+                                              "assigned_to": ticket.assigned_to,
+                                              "team": ticket.team})
+            conversation = await self._conversation(session, ticket)
+            if conversation is not None:
+                conversation.mode = "human"
+                values = {"name": target_name} if agent else {"team": target_name}
+                await self._say(session, conversation, "system", now,
+                                self._text(conversation, key, **values))
+            return ticket.assigned_to or str(ticket.team)
+
+    async def _transfer_to_agent(self, session: AsyncSession, ticket: Ticket, username: str,
+                                 now: datetime) -> Agent:
+        target = (await session.execute(select(Agent).where(
+            Agent.username == username))).scalar_one_or_none()
+        if target is None or not target.active:
+            raise DeskError(f"no active agent named {username!r}", status=400)
+        if not target.available:
+            raise DeskError(f"{username} is away; transfer to an available agent or a team")
+        await routing.lock_agent(session, username)
+        result = await session.execute(
+            update(Ticket).where(Ticket.id == ticket.id, Ticket.status == ticket.status,
+                                 _same(Ticket.assigned_to, ticket.assigned_to),
+                                 routing.has_room(username, self._capacity))
+            .values(status="claimed", assigned_to=username, claimed_at=now)
+            .execution_options(synchronize_session=False))
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise DeskError(f"{username} is at capacity; transfer to someone else or a team")
+        ticket.status, ticket.assigned_to, ticket.claimed_at = "claimed", username, now
+        return target
+
+    async def _transfer_to_team(self, session: AsyncSession, ticket: Ticket, team: str,
+                                actor: Actor, now: datetime) -> str:
+        if self.settings is not None and team not in self.settings.teams:
+            raise DeskError(f"no team named {team!r}", status=400)
+        ticket.status, ticket.assigned_to, ticket.claimed_at = "open", None, None
+        ticket.team = team
+        await session.flush()
+        if self.settings is not None and routing.is_auto(team, self.settings):
+            await routing.auto_assign(session, ticket, self.settings, now,
+                                      exclude=actor.username)
+        return team
+
+    @property
+    def _capacity(self) -> int | None:
+        return self.settings.agent_max_concurrent if self.settings is not None else None
 
     async def _ask_csat(self, session: AsyncSession, conversation: Conversation,
                         ticket: Ticket, now: datetime) -> None:
@@ -247,6 +336,9 @@ class Desk:
             return None
         return await session.get(Conversation, ticket.conversation_id)
 
+
+def _same(column: Any, value: str | None) -> Any:
+    return column.is_(None) if value is None else column == value
 
 
 def _customer_label(customer: Customer) -> str:

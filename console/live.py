@@ -8,15 +8,35 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from bot.bus import EventBus
+
+BUS_TOPIC = "console"
+
 
 class ConsoleHub:
-    """The open console connections of this process and the events sent to them."""
+    """The open console connections of this process and the events sent to them; with an
+    event bus attached, events reach the consoles connected to every replica."""
 
     def __init__(self) -> None:
         self.sockets: set[web.WebSocketResponse] = set()
+        self.bus: EventBus | None = None
 
-    async def publish(self, event: dict[str, Any]) -> int:
-        """Send an event to every connected console; returns how many got it."""
+    def attach(self, bus: EventBus) -> None:
+        self.bus = bus
+        bus.subscribe(BUS_TOPIC, self._deliver)
+
+    async def publish(self, event: dict[str, Any]) -> None:
+        """Send an event to every connected console of every replica."""
+        if self.bus is None:
+            await self.publish_local(event)
+        else:
+            await self.bus.publish(BUS_TOPIC, event)
+
+    async def _deliver(self, event: dict[str, Any]) -> None:
+        await self.publish_local(event)
+
+    async def publish_local(self, event: dict[str, Any]) -> int:
+        """Send an event to this replica's consoles; returns how many got it."""
         reached = 0
         for ws in list(self.sockets):
             with contextlib.suppress(ConnectionError, RuntimeError):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -72,11 +73,19 @@ class ParseResult:
         )
 
 
+class ParseObserver(Protocol):
+    """Told how long each successful parse took (the app's metrics)."""
+
+    def observe_nlu_parse(self, seconds: float) -> None: ...
+
+
 class NluClient:
     """Parses messages through the NLU service; raises `NluUnavailableError`, never hangs."""
 
     def __init__(self, base_url: str, token: str, timeout: float = 3.0, retries: int = 2,
-                 session: aiohttp.ClientSession | None = None) -> None:
+                 session: aiohttp.ClientSession | None = None, *,
+                 metrics: ParseObserver | None = None) -> None:
+        self._metrics = metrics
         self._url = f"{base_url.rstrip('/')}/model/parse"
         self._token = token
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -102,6 +111,7 @@ class NluClient:
             NluUnavailableError: when the service is down, slow or answers with an error,
                 after the configured retries.
         """
+        started = time.perf_counter()
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self._attempts),
@@ -110,10 +120,12 @@ class NluClient:
                 reraise=True,
             ):
                 with attempt:
-                    return await self._parse_once(text)
+                    result = await self._parse_once(text)
         except (TimeoutError, aiohttp.ClientError, ValueError, KeyError) as error:
             raise NluUnavailableError(f"NLU service at {self._url} failed: {error!r}") from error
-        raise NluUnavailableError("unreachable")  # pragma: no cover - AsyncRetrying always returns
+        if self._metrics is not None:
+            self._metrics.observe_nlu_parse(time.perf_counter() - started)
+        return result
 
     async def _parse_once(self, text: str) -> ParseResult:
         if self._session is None:

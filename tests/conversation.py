@@ -11,7 +11,7 @@ import pytest
 from bot.assembly import build_engine, build_services
 from bot.clock import FrozenClock, parse_instant
 from bot.config import Settings
-from bot.conversation import Inbound, TurnResult
+from bot.conversation import Attachment, Inbound, TurnResult
 from bot.engine import Engine
 from bot.storage.database import Database
 from bot.turn import Services
@@ -44,9 +44,11 @@ class Customer:
     results: list[TurnResult] = field(default_factory=list)
 
     async def says(self, text: str, *, payload: str | None = None,
-                   message_id: str | None = None) -> TurnResult:
+                   message_id: str | None = None,
+                   attachments: tuple[Attachment, ...] = ()) -> TurnResult:
         inbound = Inbound(channel=self.channel, chat_id=self.user, user_id=self.user,
-                          message_id=message_id or f"m{next(_ids)}", text=text, payload=payload)
+                          message_id=message_id or f"m{next(_ids)}", text=text, payload=payload,
+                          attachments=attachments)
         result = await self.engine.process(inbound)
         self.results.append(result)
         return result

@@ -12,6 +12,7 @@ from bot.cli import (
     chat_command,
     kb_commands,
     nlu_commands,
+    retention_command,
     run_command,
     telegram_command,
 )
@@ -24,6 +25,7 @@ COMMAND_GROUPS: tuple[Command, ...] = (
     *kb_commands.COMMANDS,
     *telegram_command.COMMANDS,
     *agents_command.COMMANDS,
+    *retention_command.COMMANDS,
 )
 
 

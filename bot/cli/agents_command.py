@@ -13,7 +13,15 @@ from bot.cli.common import CliError, Subparsers, say
 from bot.cli.run_command import migrate
 from bot.config import Settings
 from bot.storage.database import Database
-from console.agents import ROLES, AgentError, create_agent, deactivate, list_agents, set_password
+from console.agents import (
+    ROLES,
+    AgentError,
+    create_agent,
+    deactivate,
+    list_agents,
+    set_password,
+    set_teams,
+)
 from console.passwords import MIN_PASSWORD_LENGTH, PasswordTooShort
 
 T = TypeVar("T")
@@ -28,7 +36,15 @@ def register_agents(subparsers: Subparsers) -> None:
     add.add_argument("--display-name", help="the name shown in the console (default: NAME)")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of stdin instead of asking")
+    add.add_argument("--team", action="append", default=[], metavar="TEAM",
+                     help="a team whose handoffs the agent takes (repeatable; none: all teams)")
+    add.add_argument("--max-concurrent", type=int, metavar="N",
+                     help="conversations at once (default: SUPPORTBOT_AGENT_MAX_CONCURRENT)")
     add.set_defaults(handler=run_add)
+    teams = commands.add_parser("teams", help="set the teams of an agent (none: all teams)")
+    teams.add_argument("name")
+    teams.add_argument("teams", nargs="*", metavar="TEAM")
+    teams.set_defaults(handler=run_teams)
     commands.add_parser("list", help="every agent").set_defaults(handler=run_list)
     off = commands.add_parser("deactivate", help="stop an agent logging in; ends their sessions")
     off.add_argument("name")
@@ -44,11 +60,29 @@ COMMANDS = (register_agents,)
 
 
 def run_add(args: argparse.Namespace) -> int:
+    _check_teams(args.team)
+    if args.max_concurrent is not None and args.max_concurrent < 1:
+        raise CliError("--max-concurrent must be at least 1")
     password = _new_password(args.password_stdin)
     _run(lambda database: create_agent(database, args.name, password, role=args.role,
-                                       display_name=args.display_name))
+                                       display_name=args.display_name, teams=args.team,
+                                       max_concurrent=args.max_concurrent))
     say(f"Agent {args.name} ({args.role}) created.")
     return 0
+
+
+def run_teams(args: argparse.Namespace) -> int:
+    _check_teams(args.teams)
+    _run(lambda database: set_teams(database, args.name, args.teams))
+    say(f"Agent {args.name} now works for: {', '.join(args.teams) or 'every team'}.")
+    return 0
+
+
+def _check_teams(teams: list[str]) -> None:
+    known = Settings().teams
+    unknown = [team for team in teams if team not in known]
+    if unknown:
+        raise CliError(f"unknown team {unknown[0]!r}; the teams are {', '.join(known)}")
 
 
 def run_list(args: argparse.Namespace) -> int:

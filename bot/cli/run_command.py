@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+from collections.abc import Callable
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.app import init_app
-from bot.cli.common import Subparsers, nlu_service, say
+from bot.cli.common import CliError, Subparsers, nlu_service, say
 from bot.config import Settings
+from bot.logs import LogSettings, configure_logging
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 
@@ -20,6 +24,13 @@ def register_run(subparsers: Subparsers) -> None:
     parser.add_argument("--port", type=int, help="port (default: SUPPORTBOT_HTTP_PORT)")
     parser.add_argument("--telegram-polling", action="store_true",
                         help="fetch Telegram updates by polling (local use without a public URL)")
+    parser.add_argument("--log-format", choices=("text", "json"),
+                        help="log lines on stderr (default: SUPPORTBOT_LOG_FORMAT, else json)")
+    parser.add_argument("--no-start-nlu", action="store_true",
+                        help="use the NLU service at SUPPORTBOT_NLU_URL and never start one "
+                             "(containers; the bot apologises while it is down)")
+    parser.add_argument("--no-migrate", action="store_true",
+                        help="do not migrate the database first (a separate job does it)")
     parser.set_defaults(handler=run_app)
 
 
@@ -63,15 +74,27 @@ def run_app(args: argparse.Namespace) -> int:
             say("--telegram-polling needs SUPPORTBOT_TELEGRAM_TOKEN")
             return 2
         settings = settings.model_copy(update={"telegram_polling": True})
-    say(f"Migrating the database: {settings.database_url}")
-    migrate(settings)
+    try:
+        log_settings = LogSettings()
+    except ValidationError as error:
+        raise CliError(f"invalid SUPPORTBOT_LOG_* setting: {error}") from error
+    configure_logging(args.log_format or log_settings.format, log_settings.level)
+    log = logging.getLogger("bot.cli.run")
+    if not args.no_migrate:
+        log.info("Migrating the database: %s", settings.database_url)
+        migrate(settings)
+    if args.no_start_nlu:
+        _serve(settings, log.info)
+        return 0
     with nlu_service(settings) as (settings, _):
-        nlu_url = settings.resolved_nlu_url
-        base = f"http://{settings.http_host}:{settings.http_port}"
-        say(f"supportbot is running (Ctrl-C stops it and the NLU service it started):\n"
-            f"  app health:   {base}/healthz\n"
-            f"  readiness:    {base}/readyz\n"
-            f"  NLU service:  {nlu_url}")
-        web.run_app(init_app(settings), host=settings.http_host, port=settings.http_port,
-                    print=None)
+        _serve(settings, log.info)
     return 0
+
+
+def _serve(settings: Settings, announce: Callable[[str], None]) -> None:
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    announce(f"supportbot is running (Ctrl-C stops it and any NLU service it started): "
+             f"app health {base}/healthz, readiness {base}/readyz, metrics {base}/metrics, "
+             f"NLU service {settings.resolved_nlu_url}")
+    web.run_app(init_app(settings), host=settings.http_host, port=settings.http_port,
+                print=None)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -133,6 +134,10 @@ class Ticket(Base):
     csat_score: Mapped[int | None] = mapped_column(Integer)
     csat_asked_at: Mapped[datetime | None]
     csat_answered_at: Mapped[datetime | None]
+    team: Mapped[str | None] = mapped_column(String(40))
+    timeout_offered_at: Mapped[datetime | None]
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closed_by: Mapped[str | None] = mapped_column(String(80))
 
 
 class Callback(Base):
@@ -235,6 +240,10 @@ class Agent(Base):
     role: Mapped[str] = mapped_column(String(12), default="agent")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    teams: Mapped[list[str]] = mapped_column(JSON, default=list)
+    available: Mapped[bool] = mapped_column(default=False, server_default=false())
+    away_since: Mapped[datetime | None]
+    max_concurrent: Mapped[int | None] = mapped_column(Integer)
 
 
 class AgentSession(Base):

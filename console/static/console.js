@@ -53,6 +53,30 @@
     } catch (e) { /* no audio */ }
   }
 
+  // --- availability (top bar), and who I am for alerts ---
+  const me = { username: null, available: false, teams: [] };
+  const availabilityButton = document.getElementById('availability');
+  function showAvailability(data) {
+    Object.assign(me, data);
+    if (!availabilityButton) return;
+    availabilityButton.textContent = me.available ? 'Available' : 'Away';
+    availabilityButton.setAttribute('aria-pressed', me.available ? 'true' : 'false');
+    availabilityButton.classList.toggle('on', me.available);
+  }
+  if (availabilityButton) {
+    fetch('/console/api/me/availability', { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.json() : null)).then((data) => { if (data) showAvailability(data); });
+    availabilityButton.addEventListener('click', () => {
+      post('/console/api/me/availability', { available: !me.available })
+        .then(showAvailability).catch((e) => { availabilityButton.title = e.message; });
+    });
+  }
+  function concernsMe(event) {
+    if (event.assigned_to) return event.assigned_to === me.username;
+    if (!me.available) return false;
+    return !event.team || !me.teams.length || me.teams.indexOf(event.team) >= 0;
+  }
+
   // --- queue ---
   function initQueue() {
     const rows = document.getElementById('queue-rows');
@@ -68,12 +92,12 @@
     }
     function render() {
       rows.textContent = '';
-      if (!tickets.length) { rows.appendChild(el('tr', {}, null)).appendChild(el('td', { colspan: '10' }, 'The queue is empty.')); return; }
+      if (!tickets.length) { rows.appendChild(el('tr', {}, null)).appendChild(el('td', { colspan: '11' }, 'The queue is empty.')); return; }
       tickets.forEach((t) => {
         const tr = el('tr', { 'data-ticket': String(t.id), 'data-due': t.due_at || '' , 'data-created': t.created_at });
         const link = el('a', { href: '/console/tickets/' + t.id }, t.reference);
         const first = el('td'); first.appendChild(link); tr.appendChild(first);
-        [t.kind, t.channel, t.language || '—', t.customer, t.intent || '—'].forEach((v) => tr.appendChild(el('td', {}, v)));
+        [t.kind, t.channel, t.language || '—', t.customer, t.intent || '—', t.team || '—'].forEach((v) => tr.appendChild(el('td', {}, v)));
         tr.appendChild(el('td', { class: 'waiting' }, ''));
         tr.appendChild(el('td', { class: 'due' }, ''));
         tr.appendChild(el('td', { class: 'agent' }, t.assigned_to || '—'));
@@ -105,8 +129,9 @@
       if ('Notification' in window) Notification.requestPermission();
     });
     live((event) => {
-      if (event.type === 'ticket_created') {
-        show('New handoff: ' + (event.ticket || 'a new ticket'));
+      if (event.type === 'ticket_created' && concernsMe(event)) {
+        const where = event.team ? ' (' + event.team + ')' : '';
+        show((event.assigned_to ? 'Assigned to you: ' : 'New handoff: ') + (event.ticket || 'a new ticket') + where);
         beep();
         if ('Notification' in window && Notification.permission === 'granted') {
           new Notification('supportbot: new handoff', { body: String(event.ticket || '') });
@@ -177,6 +202,15 @@
       ev.preventDefault();
       const box = document.getElementById('note-text');
       act('note', { text: box.value }).then(() => { box.value = ''; });
+    });
+    document.getElementById('transfer-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const agent = document.getElementById('transfer-agent').value;
+      const team = document.getElementById('transfer-team').value;
+      const note = document.getElementById('transfer-note');
+      const body = { note: note.value };
+      if (agent) body.agent = agent; else body.team = team;
+      act('transfer', body).then(() => { note.value = ''; });
     });
     document.getElementById('close-form').addEventListener('submit', (ev) => {
       ev.preventDefault();

@@ -95,7 +95,9 @@ async def test_handoff_switches_the_conversation_to_a_person(customer: Customer)
         ticket = (await session.execute(select(Ticket))).scalar_one()
     assert conversation.mode == "human"
     assert ticket.kind == "handoff" and ticket.details["transcript"]
-    silent = await customer.says("hallo? is daar iemand")
+    waiting = await customer.says("hallo? is daar iemand")
+    assert "nummer 1 in de wachtrij" in text_of(waiting)  # told once, then quiet
+    silent = await customer.says("hallo??")
     assert not silent.replies
 
 

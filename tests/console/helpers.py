@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from bot.storage.database import Database
+from bot.storage.models import Agent, Conversation, Customer, Ticket
 from console.agents import create_agent
 
 PASSWORD = "correct horse battery"
@@ -46,3 +49,42 @@ async def login(client: TestClient[Any, Any], username: str,
     assert me.status == 200
     token: str = (await me.json())["csrf_token"]
     return token
+
+
+_customers = itertools.count(1)
+
+
+async def add_agent_row(database: Database, username: str, *, teams: list[str] | None = None,
+                        available: bool = True, max_concurrent: int | None = None,
+                        active: bool = True) -> None:
+    """An agent row without a usable password (fast: no argon2), for domain tests."""
+    async with database.transaction() as session:
+        session.add(Agent(username=username, display_name=username.title(),
+                          password_hash="!", role="agent", active=active,
+                          created_at=datetime(2026, 1, 1, tzinfo=UTC), teams=teams or [],
+                          available=available, max_concurrent=max_concurrent))
+
+
+async def add_ticket(database: Database, at: datetime, *, team: str | None = "general",
+                     status: str = "open", assigned_to: str | None = None,
+                     language: str = "en", channel: str = "webchat") -> int:
+    """A handoff ticket with its customer and conversation (in human mode)."""
+    async with database.transaction() as session:
+        customer = Customer(channel=channel, external_id=f"cust-{next(_customers)}",
+                            name="Sanne", created_at=at)
+        session.add(customer)
+        await session.flush()
+        conversation = Conversation(customer_id=customer.id, channel=channel,
+                                    external_chat_id=customer.external_id, language=language,
+                                    mode="human", state={}, created_at=at, last_message_at=at)
+        session.add(conversation)
+        await session.flush()
+        ticket = Ticket(kind="handoff", status=status, customer_id=customer.id,
+                        conversation_id=conversation.id, subject="Handoff", team=team,
+                        assigned_to=assigned_to, created_at=at,
+                        claimed_at=at if assigned_to else None,
+                        first_response_due=at + timedelta(minutes=5))
+        session.add(ticket)
+        await session.flush()
+        ticket.reference = f"T-{10000 + ticket.id}"
+        return ticket.id

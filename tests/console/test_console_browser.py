@@ -1,9 +1,11 @@
 """The whole desk in headless Chromium: a customer asks for a person in the widget, the
 ticket appears in the agent's queue without a reload, the agent claims it and replies, the
-customer sees the reply, the agent closes it and the customer rates the help."""
+customer sees the reply, the agent closes it and the customer rates the help. An available
+agent on the queue page is alerted within a second of the customer seeing the handoff."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,9 @@ async def test_handoff_claim_reply_close_and_rating(browser: Any,
     agent = await agent_context.new_page()
     await log_in(agent, base, "anna")
     await agent.locator("#queue-rows", has_text="The queue is empty").wait_for()
+    await agent.locator("#availability", has_text="Away").wait_for()
+    await agent.click("#availability")  # only available agents are alerted
+    await agent.locator("#availability", has_text="Available").wait_for()
 
     customer_context = await browser.new_context(viewport={"width": 390, "height": 800})
     customer = await customer_context.new_page()
@@ -65,6 +70,10 @@ async def test_handoff_claim_reply_close_and_rating(browser: Any,
     await customer.fill("#sbw-input", "I would like to talk to a real person please")
     await customer.click("#sbw-send")
     await customer.locator(".sbw-from-bot", has_text="T-").wait_for(timeout=15000)
+    shown = time.monotonic()
+    await agent.locator("#alert").wait_for(state="visible", timeout=5000)
+    alerted = time.monotonic()
+    assert alerted - shown < 1.0, f"the alert came {alerted - shown:.2f} s after the handoff"
 
     row = agent.locator("#queue-rows tr[data-ticket]")
     await row.first.wait_for(timeout=5000)  # pushed live: no reload

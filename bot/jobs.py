@@ -1,0 +1,45 @@
+"""The app's periodic jobs, built from the settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.handoff_timeouts import HandoffTimeouts
+from bot.intake import Intake
+from bot.outbox import OutboxWorker
+from bot.retention import apply_retention
+from bot.scheduler import ScheduledJob
+from bot.storage.database import Database
+from bot.turn import Services
+
+RETENTION_INTERVAL_S = 3600.0
+RECOVER_INTERVAL_S = 60.0
+RECOVER_AFTER = timedelta(minutes=1)  # a message that waited this long lost its answer task
+
+
+def scheduled_jobs(settings: Settings, database: Database, services: Services,
+                   outbox: OutboxWorker, intake: Intake) -> list[ScheduledJob]:
+    """Queue timeouts and recovery always; retention when `retention_days` is set."""
+    timeout = (timedelta(minutes=settings.handoff_timeout_minutes)
+               if settings.handoff_timeout_minutes is not None else None)
+    timeouts = HandoffTimeouts(database, services.catalogue, timeout)
+
+    async def offer(now: datetime) -> int:
+        offered = await timeouts.run(now)
+        if offered:
+            outbox.wake()
+        return offered
+
+    async def recover(now: datetime) -> int:
+        return await intake.recover(older_than=RECOVER_AFTER)
+
+    jobs = [ScheduledJob("handoff-timeouts", settings.scheduler_interval_s, offer),
+            ScheduledJob("recover-unanswered", RECOVER_INTERVAL_S, recover)]
+    days = settings.retention_days
+    if days is not None:
+        async def retain(now: datetime) -> object:
+            return await apply_retention(database, days, now)
+
+        jobs.append(ScheduledJob("retention", RETENTION_INTERVAL_S, retain))
+    return jobs

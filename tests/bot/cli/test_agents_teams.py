@@ -1,0 +1,71 @@
+"""`supportbot agents add --team/--max-concurrent` and `supportbot agents teams`."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.storage.database import Database
+from bot.storage.models import Agent
+from console.agents import find_agent
+
+PASSWORD = "correct horse battery\n"
+
+
+def _url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'agents.db'}"
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    monkeypatch.setenv("SUPPORTBOT_DATABASE_URL", _url(tmp_path))
+
+    def agents_main(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(["agents", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return agents_main
+
+
+def stored(tmp_path: Path, username: str) -> Agent:
+    async def read() -> Agent:
+        database = Database(_url(tmp_path))
+        try:
+            return await find_agent(database, username)
+        finally:
+            await database.close()
+
+    return asyncio.run(read())
+
+
+def test_an_agent_is_added_with_teams_and_a_capacity(
+    run: Callable[..., tuple[int, str, str]], tmp_path: Path,
+) -> None:
+    code, _, err = run("add", "mia", "--role", "agent", "--team", "mail", "--team", "billing",
+                       "--max-concurrent", "5", "--password-stdin", stdin=PASSWORD)
+    assert code == 0, err
+    agent = stored(tmp_path, "mia")
+    assert agent.teams == ["mail", "billing"] and agent.max_concurrent == 5
+    assert agent.available is False
+
+
+def test_teams_are_replaced_and_unknown_teams_refused(
+    run: Callable[..., tuple[int, str, str]], tmp_path: Path,
+) -> None:
+    assert run("add", "mia", "--role", "agent", "--password-stdin", stdin=PASSWORD)[0] == 0
+    assert stored(tmp_path, "mia").teams == [] and stored(tmp_path, "mia").max_concurrent is None
+    assert run("teams", "mia", "hardware", "general")[0] == 0
+    assert stored(tmp_path, "mia").teams == ["hardware", "general"]
+    code, _, err = run("teams", "mia", "sales")
+    assert code == 2 and "unknown team 'sales'" in err
+    code, _, err = run("add", "max", "--role", "agent", "--max-concurrent", "0",
+                       "--password-stdin", stdin=PASSWORD)
+    assert code == 2 and "at least 1" in err

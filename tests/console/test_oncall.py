@@ -1,0 +1,62 @@
+"""Out of hours, a handoff pages the on-call agent on the configured Telegram chat, through
+the running Telegram channel's bot (the fake Bot API records it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import init_app
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.storage.database import Database
+from bot.storage.migrate import upgrade
+from tests.fakes.telegram_api import FakeTelegramApi, text_update
+
+SECRET = "s3cret-token-for-tests"
+ONCALL_CHAT = "-100777"
+SATURDAY_NIGHT = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)  # closed
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeTelegramApi]:
+    async with FakeTelegramApi() as api:
+        yield api
+
+
+@pytest.fixture
+async def client(tmp_path: Path, nlu_service: tuple[str, str],
+                 fake_api: FakeTelegramApi) -> AsyncIterator[TestClient[Any, Any]]:
+    url, token = nlu_service
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'oncall.db'}",
+                        nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
+                        telegram_secret=SECRET, telegram_api_base_url=fake_api.base_url,
+                        oncall_telegram_chat_id=ONCALL_CHAT)
+    database = Database(settings.database_url)
+    await upgrade(database)
+    await database.close()
+    test_client: TestClient[Any, Any] = TestClient(
+        TestServer(init_app(settings, FrozenClock(SATURDAY_NIGHT))))
+    await test_client.start_server()
+    yield test_client
+    await test_client.close()
+
+
+async def test_a_handoff_out_of_hours_pages_the_oncall_chat(
+    client: TestClient[Any, Any], fake_api: FakeTelegramApi,
+) -> None:
+    update = text_update(2001, 4242, "I want to talk to a real person please")
+    response = await client.post("/webhooks/telegram", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert response.status == 200
+    # (The customer's own reply waits in the outbox: its worker runs on the real clock.)
+    calls = await fake_api.wait_for("sendMessage")
+    assert str(calls[0].params["chat_id"]) == ONCALL_CHAT
+    page = calls[0].params["text"]
+    assert page.startswith("New handoff T-") and "/console/tickets/" in page
+    assert "real person" not in page  # no customer text leaves for the on-call chat
