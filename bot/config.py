@@ -148,6 +148,7 @@ class Settings(BaseSettings):
         "telegram": AttachmentLimits(), "whatsapp": AttachmentLimits(max_bytes=5 * 1024 * 1024),
         "webchat": AttachmentLimits()})
     scheduler_interval_s: float = 15.0
+    recovery_interval_s: float = 60.0  # unanswered messages older than this are answered
 
     @property
     def resolved_nlu_url(self) -> str:

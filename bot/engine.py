@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.attachments import refuse_attachments
 from bot.clock import Clock
 from bot.conversation import Inbound, Reply, TurnResult
+from bot.outbound import queue_reply
 from bot.policy import DialoguePolicy
 from bot.storage.database import Database
-from bot.storage.models import Conversation, Customer, Message, OutboxItem
+from bot.storage.models import Conversation, Customer, Message
 from bot.turn import Services, Turn
 from nlu.client import IntentScore, ParseResult
 from nlu.errors import NluUnavailableError
@@ -210,14 +211,4 @@ class Engine:
 
     async def _queue(self, session: AsyncSession, conversation: Conversation, reply: Reply,
                      now: Any) -> None:
-        outbound = Message(conversation_id=conversation.id, channel=conversation.channel,
-                           direction="out", sender="bot", text=reply.text,
-                           payload=reply.to_payload(), language=conversation.language,
-                           created_at=now)
-        session.add(outbound)
-        await session.flush()
-        session.add(OutboxItem(conversation_id=conversation.id, message_id=outbound.id,
-                               channel=conversation.channel,
-                               recipient=conversation.external_chat_id,
-                               payload=reply.to_payload(), status="pending",
-                               next_attempt_at=now, created_at=now))
+        await queue_reply(session, conversation, reply, now)

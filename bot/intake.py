@@ -14,8 +14,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from sqlalchemy.exc import InterfaceError, OperationalError
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from bot.conversation import Inbound, TurnResult
 from bot.engine import Engine
@@ -69,9 +69,10 @@ class Intake:
                         "intent": result.intent, "ticket": result.ticket})
         self.on_replies(result)
 
-    @retry(retry=retry_if_exception_type(OperationalError), reraise=True,
+    @retry(retry=retry_if_exception_type((OperationalError, InterfaceError, OSError)),
+           reraise=True,
            stop=stop_after_attempt(ANSWER_ATTEMPTS),
-           wait=wait_exponential_jitter(initial=0.05, max=2.0))
+           wait=wait_random_exponential(multiplier=0.05, max=2.0))
     async def _handle(self, message_id: int) -> TurnResult:
         """Answer once; a locked SQLite database or a dropped connection is tried again
         (answering is idempotent: a processed message yields no new replies)."""

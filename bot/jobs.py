@@ -14,8 +14,6 @@ from bot.storage.database import Database
 from bot.turn import Services
 
 RETENTION_INTERVAL_S = 3600.0
-RECOVER_INTERVAL_S = 60.0
-RECOVER_AFTER = timedelta(minutes=1)  # a message that waited this long lost its answer task
 
 
 def scheduled_jobs(settings: Settings, database: Database, services: Services,
@@ -32,10 +30,11 @@ def scheduled_jobs(settings: Settings, database: Database, services: Services,
         return offered
 
     async def recover(now: datetime) -> int:
-        return await intake.recover(older_than=RECOVER_AFTER)
+        # A message unanswered this long lost its answer task (a database outage, a crash).
+        return await intake.recover(older_than=timedelta(seconds=settings.recovery_interval_s))
 
     jobs = [ScheduledJob("handoff-timeouts", settings.scheduler_interval_s, offer),
-            ScheduledJob("recover-unanswered", RECOVER_INTERVAL_S, recover)]
+            ScheduledJob("recover-unanswered", settings.recovery_interval_s, recover)]
     days = settings.retention_days
     if days is not None:
         async def retain(now: datetime) -> object:

@@ -12,9 +12,12 @@ from bot.storage.models import Conversation, Message, OutboxItem
 
 
 async def queue_reply(session: AsyncSession, conversation: Conversation, reply: Reply,
-                      now: datetime, sender: str = "bot") -> int:
-    """Store `reply` as an outbound message and queue it; returns the message id."""
+                      now: datetime, sender: str = "bot", agent: str | None = None) -> int:
+    """Store `reply` as an outbound message and queue it; returns the message id. `agent`
+    is the display name of the person who wrote it, shown in the console and the widget."""
     payload = reply.to_payload()
+    if agent:
+        payload["agent"] = agent
     message = Message(conversation_id=conversation.id, channel=conversation.channel,
                       direction="out", sender=sender, text=reply.text, payload=payload,
                       language=conversation.language, created_at=now)

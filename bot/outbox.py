@@ -47,6 +47,9 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._unattempted: set[int] = set()  # claimed, the platform not yet called
+        self._round = asyncio.Lock()
+        self._unrecorded: dict[int, dict[str, object]] = {}  # sent, not yet recorded
 
     def wake(self) -> None:
         self._wake.set()
@@ -99,10 +102,28 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Claim and send one batch of due rows; return how many were handled."""
-        claimed = await self._claim()
-        for item_id in claimed:
-            await self._deliver(item_id)
-        return len(claimed)
+        async with self._round:  # one round at a time, whoever calls
+            await self._settle()
+            claimed = await self._claim()
+            self._unattempted.update(claimed)
+            for item_id in claimed:
+                await self._deliver(item_id)
+            return len(claimed)
+
+    async def _settle(self) -> None:
+        """After a database outage: record sends that happened, release claims not tried."""
+        for item_id, values in list(self._unrecorded.items()):
+            async with self.database.transaction() as session:
+                await session.execute(update(OutboxItem).where(OutboxItem.id == item_id)
+                                      .values(**values))
+            self._unrecorded.pop(item_id, None)
+        if self._unattempted:
+            ids = list(self._unattempted)
+            async with self.database.transaction() as session:
+                await session.execute(update(OutboxItem).where(
+                    OutboxItem.id.in_(ids), OutboxItem.status == "sending")
+                    .values(status="pending"))
+            self._unattempted.difference_update(ids)
 
     async def _claim(self) -> list[int]:
         now = self.clock.now()
@@ -136,6 +157,7 @@ class OutboxWorker:
                             parts_sent=item.parts_sent,
                             sent_ids=tuple(filter(None, (item.platform_message_id or "")
                                                   .split(","))))
+        self._unattempted.discard(item_id)
         try:
             platform_id = await self.senders[item.channel].send(delivery)
         except DeliveryError as error:
@@ -146,10 +168,13 @@ class OutboxWorker:
             await self._failed(item_id, item.attempts + 1, DeliveryError(repr(error)), now,
                                item)
             return
+        sent = {"status": "sent", "sent_at": self.clock.now(), "attempts": item.attempts + 1,
+                "platform_message_id": platform_id, "last_error": None}
+        self._unrecorded[item_id] = sent  # kept until the database has it
         async with self.database.transaction() as session:
-            await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(
-                status="sent", sent_at=self.clock.now(), attempts=item.attempts + 1,
-                platform_message_id=platform_id, last_error=None))
+            await session.execute(update(OutboxItem).where(OutboxItem.id == item_id)
+                                  .values(**sent))
+        self._unrecorded.pop(item_id, None)
         if self.metrics is not None:
             waited = None if last_inbound is None \
                 else (self.clock.now() - last_inbound).total_seconds()

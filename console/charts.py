@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from console.handoff_metrics import HandoffFigures, IntentHandoffRate
 from console.metrics import (
     FIRST_RESPONSE_TARGET_MINUTES,
     BreachesPerDay,
@@ -153,3 +154,44 @@ def csat_chart(csat: CsatSummary) -> str:
         axes.set_ylabel("answers")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _svg(draw, width=5.0)
+
+
+def handoff_intents_chart(rates: list[IntentHandoffRate]) -> str:
+    """Horizontal bars: the share of conversations with each intent that were handed off."""
+    def draw(figure: Figure) -> None:
+        if not rates:
+            _empty(figure, "No classified messages in this period")
+            return
+        axes = figure.add_subplot()
+        ordered = list(reversed(rates))
+        bars = axes.barh([item.intent for item in ordered],
+                         [100 * (item.rate.share or 0.0) for item in ordered], color=COLOURS[1])
+        axes.bar_label(bars, [f"{item.rate.part}/{item.rate.whole}" for item in ordered],
+                       padding=3, fontsize=8)
+        axes.set_xlim(0, 110)
+        axes.set_title("Handoff rate by intent (conversations handed off / with the intent)")
+        axes.set_xlabel("% of conversations")
+    return _svg(draw)
+
+
+def handoff_response_chart(figures: HandoffFigures) -> str:
+    """Histogram of the working minutes from handoff to the first agent response."""
+    def draw(figure: Figure) -> None:
+        if not figures.response_minutes:
+            _empty(figure, "No handoff was answered in this period")
+            return
+        axes = figure.add_subplot()
+        axes.hist(figures.response_minutes, bins=20, color=COLOURS[0])
+        axes.axvline(FIRST_RESPONSE_TARGET_MINUTES, color=COLOURS[3], linestyle="--",
+                     label="target 5 min")
+        for value, name, colour in ((figures.median_response, "median", COLOURS[2]),
+                                    (figures.p90_response, "p90", COLOURS[4])):
+            if value is not None:
+                axes.axvline(value, color=colour, linestyle=":", label=f"{name} {value:.1f} min")
+        axes.set_title(f"Handoff to first agent response, working time "
+                       f"({len(figures.response_minutes)} answered)")
+        axes.set_xlabel("working minutes")
+        axes.set_ylabel("handoffs")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.legend(frameon=False)
+    return _svg(draw)

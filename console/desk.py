@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.conversation import Button, Reply
+from bot.outbound import queue_reply
 from bot.storage.database import Database
 from bot.storage.models import (
     Agent,
@@ -21,7 +22,6 @@ from bot.storage.models import (
     Conversation,
     Customer,
     Message,
-    OutboxItem,
     Ticket,
     TicketNote,
 )
@@ -303,19 +303,7 @@ class Desk:
 
     async def _say(self, session: AsyncSession, conversation: Conversation, sender: str,
                    now: datetime, reply: Reply, agent: str | None = None) -> int:
-        payload = reply.to_payload()
-        if agent:
-            payload["agent"] = agent
-        message = Message(conversation_id=conversation.id, channel=conversation.channel,
-                          direction="out", sender=sender, text=reply.text, payload=payload,
-                          language=conversation.language, created_at=now)
-        session.add(message)
-        await session.flush()
-        session.add(OutboxItem(conversation_id=conversation.id, message_id=message.id,
-                               channel=conversation.channel,
-                               recipient=conversation.external_chat_id, payload=payload,
-                               status="pending", next_attempt_at=now, created_at=now))
-        return message.id
+        return await queue_reply(session, conversation, reply, now, sender=sender, agent=agent)
 
     async def _ticket(self, session: AsyncSession, ticket_id: int) -> Ticket:
         ticket = await session.get(Ticket, ticket_id)

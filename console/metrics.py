@@ -54,7 +54,12 @@ def parse_period(first: str | None, last: str | None, today: date,
                  default_days: int = 14) -> ReportPeriod:
     """Read `from`/`to` (YYYY-MM-DD); missing ones default to the last `default_days` days."""
     end = _parse_day(last, "to") if last else today
-    start = _parse_day(first, "from") if first else end - timedelta(days=default_days - 1)
+    if end == date.max:  # the period ends at the first instant after `end`
+        raise InvalidPeriod(f"'to' must be before {date.max.isoformat()}")
+    try:
+        start = _parse_day(first, "from") if first else end - timedelta(days=default_days - 1)
+    except OverflowError:
+        raise InvalidPeriod(f"'to' ({end}) leaves no room for the default range") from None
     if start > end:
         raise InvalidPeriod(f"'from' ({start}) is after 'to' ({end})")
     if (end - start).days + 1 > MAX_DAYS:
@@ -165,6 +170,9 @@ class TicketRow:
     resolution_breached: bool
     assigned_to: str | None
     csat_score: int | None
+    team: str | None
+    timeout_offered_at: datetime | None
+    reopened_count: int
 
     @property
     def first_response_minutes(self) -> float | None:
@@ -212,7 +220,8 @@ def _ticket_row(ticket: Ticket, channel: str, language: str | None, now: datetim
                                          now),
         closed_at=ticket.closed_at, resolution_due=ticket.resolution_due,
         resolution_breached=breached(ticket.closed_at, ticket.resolution_due, now),
-        assigned_to=ticket.assigned_to, csat_score=ticket.csat_score)
+        assigned_to=ticket.assigned_to, csat_score=ticket.csat_score, team=ticket.team,
+        timeout_offered_at=ticket.timeout_offered_at, reopened_count=ticket.reopened_count or 0)
 
 
 @dataclass(frozen=True)

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import importlib
 import io
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from types import ModuleType
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app_keys import CLOCK, DATABASE, SETTINGS
-from console import charts, metrics, privacy
+from bot.app_keys import CLOCK, DATABASE, SERVICES, SETTINGS
+from bot.calendar import BusinessCalendar
+from console import handoff_metrics, metrics, privacy
 from console.auth import AGENT
+from console.handoff_metrics import HandoffFigures
 from console.metrics import DashboardFigures, InvalidPeriod, Rate, ReportPeriod, TicketRow
 from console.templating import render
 
@@ -28,19 +32,29 @@ CHART_TITLES = {
     "response-times": "First response and resolution against the targets",
     "breaches": "SLA breaches per day",
     "csat": "Customer satisfaction",
+    "handoff-intents": "Handoff rate by intent (top 10)",
+    "handoff-response": "Handoff to first agent response (working time)",
 }
 CSV_COLUMNS = ("reference", "kind", "status", "channel", "language", "created_at",
                "first_response_at", "first_response_breached", "closed_at",
-               "resolution_breached", "assigned_to", "csat_score")
+               "resolution_breached", "assigned_to", "csat_score", "team", "timeout_offered_at",
+               "reopened_count")
+
+
+def _charts() -> ModuleType:
+    """The chart module: matplotlib loads with the first chart, not at start-up (memory)."""
+    return importlib.import_module("console.charts")
 
 
 @dataclass(frozen=True)
 class ChartQuery:
-    """What a chart is drawn for: the period, the time of asking and the NLU threshold."""
+    """What a chart is drawn for: the period, the time of asking, the NLU threshold and the
+    business calendar (handoff response times count working time only)."""
 
     period: ReportPeriod
     now: datetime
     threshold: float
+    calendar: BusinessCalendar
 
 
 Drawing = Callable[[], str]
@@ -56,7 +70,8 @@ def _period(request: web.Request) -> ReportPeriod:
 
 def _chart_query(request: web.Request, period: ReportPeriod) -> ChartQuery:
     return ChartQuery(period, request.app[CLOCK].now(),
-                      request.app[SETTINGS].nlu_confidence_threshold)
+                      request.app[SETTINGS].nlu_confidence_threshold,
+                      request.app[SERVICES].calendar)
 
 
 async def dashboard(request: web.Request) -> web.Response:
@@ -69,9 +84,11 @@ async def dashboard(request: web.Request) -> web.Response:
     query = _chart_query(request, period)
     async with request.app[DATABASE].transaction() as session:
         figures = await metrics.dashboard_figures(session, period, query.now, query.threshold)
+        handoffs = await handoff_metrics.period_handoff_figures(session, period, query.calendar)
     return render(request, "dashboard.html", period=period, first=period.first.isoformat(),
-                  last=period.last.isoformat(), cards=_cards(figures), charts=CHART_TITLES,
-                  range_query=period.query())
+                  last=period.last.isoformat(), cards=_cards(figures),
+                  handoff_cards=_handoff_cards(handoffs), team_csat=handoffs.csat,
+                  charts=CHART_TITLES, range_query=period.query())
 
 
 def _percent(rate: Rate) -> str:
@@ -98,33 +115,63 @@ def _cards(figures: DashboardFigures) -> list[tuple[str, str, str]]:
     ]
 
 
+def _minutes(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} min"
+
+
+def _handoff_cards(figures: HandoffFigures) -> list[tuple[str, str, str]]:
+    """The handoff figures as (label, value, detail) texts; rates are of all handoffs."""
+    return [
+        ("Handoff to first response", _minutes(figures.median_response),
+         f"median working time; p90 {_minutes(figures.p90_response)}, "
+         f"{len(figures.response_minutes)} answered"),
+        ("Queue abandonment", _percent(figures.abandoned),
+         f"{figures.abandoned.part} of {figures.abandoned.whole} handoffs left before a reply"),
+        ("Queue timeouts", _percent(figures.timed_out),
+         f"{figures.timed_out.part} of {figures.timed_out.whole} handoffs offered alternatives"),
+        ("Reopen rate", _percent(figures.reopened),
+         f"{figures.reopened.part} of {figures.reopened.whole} handoffs reopened"),
+    ]
+
+
 async def _conversations(session: AsyncSession, query: ChartQuery) -> Drawing:
-    return partial(charts.conversations_chart,
+    return partial(_charts().conversations_chart,
                    await metrics.channel_volume(session, query.period))
 
 
 async def _intents(session: AsyncSession, query: ChartQuery) -> Drawing:
-    return partial(charts.intents_chart, await metrics.top_intents(session, query.period))
+    return partial(_charts().intents_chart, await metrics.top_intents(session, query.period))
 
 
 async def _response_times(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(charts.response_times_chart, metrics.response_times(rows))
+    return partial(_charts().response_times_chart, metrics.response_times(rows))
 
 
 async def _breaches(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(charts.breaches_chart, metrics.breaches_per_day(rows, query.period))
+    return partial(_charts().breaches_chart, metrics.breaches_per_day(rows, query.period))
 
 
 async def _csat(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(charts.csat_chart, metrics.csat_summary(rows))
+    return partial(_charts().csat_chart, metrics.csat_summary(rows))
+
+
+async def _handoff_intents(session: AsyncSession, query: ChartQuery) -> Drawing:
+    return partial(_charts().handoff_intents_chart,
+                   await handoff_metrics.handoff_rate_by_intent(session, query.period))
+
+
+async def _handoff_response(session: AsyncSession, query: ChartQuery) -> Drawing:
+    return partial(_charts().handoff_response_chart, await handoff_metrics.period_handoff_figures(
+        session, query.period, query.calendar))
 
 
 CHARTS: dict[str, ChartSource] = {
     "conversations": _conversations, "intents": _intents, "response-times": _response_times,
-    "breaches": _breaches, "csat": _csat,
+    "breaches": _breaches, "csat": _csat, "handoff-intents": _handoff_intents,
+    "handoff-response": _handoff_response,
 }
 
 
@@ -184,7 +231,7 @@ async def customers(request: web.Request) -> web.Response:
         found = await privacy.search_customers(session, query)
     erased = request.query.get("erased", "")
     return render(request, "customers.html", q=query, customers=found,
-                  erased=int(erased) if erased.isdigit() else None)
+                  erased=int(erased) if erased.isascii() and erased.isdigit() else None)
 
 
 def _customer_id(request: web.Request) -> int:

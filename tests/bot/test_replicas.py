@@ -19,8 +19,8 @@ from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Message, OutboxItem
 from console.agents import create_agent
-from tests.bot.test_restart import start_app
 from tests.conftest import _create_pg_database, _drop_pg_database, free_port
+from tests.process import start_app
 
 PASSWORD = "correct horse battery"
 REDIS_URL = os.environ.get("SUPPORTBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

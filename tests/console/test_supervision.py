@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -70,6 +71,34 @@ async def customer_id(console_db: Database) -> int:
 
 
 @pytest.fixture
+async def handoffs(console_db: Database) -> None:
+    """Two billing handoffs: one from Wednesday 21:55 answered Thursday 06:05 (10 working
+    minutes), reopened and scored 3; one the customer cancelled after the timeout offer."""
+    wednesday = datetime(2026, 3, 4, 21, 55, tzinfo=UTC)
+    async with console_db.transaction() as session:
+        customer = Customer(channel="webchat", external_id="visitor-9", created_at=wednesday)
+        session.add(customer)
+        await session.flush()
+        session.add_all([
+            Ticket(kind="handoff", status="closed", customer_id=customer.id, subject="Bill",
+                   details={}, team="billing", created_at=wednesday,
+                   first_response_at=datetime(2026, 3, 5, 6, 5, tzinfo=UTC), csat_score=3,
+                   reopened_count=1),
+            Ticket(kind="handoff", status="cancelled", customer_id=customer.id,
+                   subject="Bill", details={}, team="billing", created_at=wednesday,
+                   resolution="cancelled by the customer", timeout_offered_at=wednesday),
+        ])
+
+
+def card(page: str, label: str) -> str:
+    """The figure shown on the dashboard card with that label."""
+    found = re.search(rf'<div class="label">{label}</div>\s*<div class="figure">([^<]*)<',
+                      page)
+    assert found is not None, f"no card {label!r}"
+    return found.group(1)
+
+
+@pytest.fixture
 async def supervisor(client: Client) -> str:
     """Log in as supervisor `sue`; returns the CSRF token."""
     return await login(client, "sue")
@@ -84,6 +113,25 @@ async def test_the_dashboard_shows_figures_and_chart_images(
     for name in CHART_TITLES:
         src = f"/console/supervisor/charts/{name}.svg?{RANGE}".replace("&", "&amp;")
         assert f'src="{src}"' in page
+
+
+async def test_the_dashboard_shows_the_handoff_figures(
+        client: Client, supervisor: str, handoffs: None) -> None:
+    page = await (await client.get(f"/console/supervisor?{RANGE}")).text()
+    assert card(page, "Handoff to first response") == "10.0 min"
+    assert "p90 10.0 min, 1 answered" in page
+    assert card(page, "Queue abandonment") == "50.0%"
+    assert "1 of 2 handoffs left before a reply" in page
+    assert card(page, "Queue timeouts") == "50.0%"
+    assert card(page, "Reopen rate") == "50.0%"
+    assert re.search(r"<td>billing</td>\s*<td[^>]*>3.00 / 5</td>\s*<td[^>]*>1</td>", page)
+
+
+async def test_the_dashboard_without_handoffs_says_so(client: Client, supervisor: str) -> None:
+    page = await (await client.get(f"/console/supervisor?{RANGE}")).text()
+    assert card(page, "Handoff to first response") == "n/a"
+    assert card(page, "Queue abandonment") == "n/a"
+    assert "No handoff was scored in this period." in page
 
 
 async def test_the_dashboard_defaults_to_the_last_fourteen_days(
@@ -106,6 +154,24 @@ async def test_each_chart_is_an_svg_document(client: Client, supervisor: str,
     assert response.content_type == "image/svg+xml"
     root = ElementTree.fromstring(await response.read())
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+async def test_the_handoff_charts_name_intents_and_working_minutes(
+        client: Client, supervisor: str, customer_id: int, handoffs: None) -> None:
+    intents = await (await client.get(
+        f"/console/supervisor/charts/handoff-intents.svg?{RANGE}")).text()
+    assert "human_handoff" in intents and "warranty_claim" in intents and "1/1" in intents
+    response = await (await client.get(
+        f"/console/supervisor/charts/handoff-response.svg?{RANGE}")).text()
+    assert "working minutes" in response and "2 answered" in response
+
+
+@pytest.mark.parametrize("name", ["handoff-intents", "handoff-response"])
+async def test_the_handoff_charts_draw_an_empty_period(client: Client, supervisor: str,
+                                                       name: str) -> None:
+    response = await client.get(f"/console/supervisor/charts/{name}.svg?{RANGE}")
+    assert response.status == 200
+    assert "in this period" in await response.text()
 
 
 async def test_an_unknown_chart_is_not_found(client: Client, supervisor: str) -> None:
@@ -142,6 +208,8 @@ async def test_the_csv_export_has_one_row_per_ticket(client: Client, supervisor:
                                                                             "4")
     assert (record["first_response_breached"], record["resolution_breached"]) == ("true",
                                                                                   "false")
+    assert (record["team"], record["timeout_offered_at"], record["reopened_count"]) == (
+        "", "", "0")
 
 
 async def audit_actions(database: Database) -> list[tuple[str, str, int | None]]:
