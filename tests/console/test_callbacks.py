@@ -4,17 +4,13 @@ rescheduling, edits per language, all audited; and the pages behind a login."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.app import init_app
-from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.models import AuditEntry, Callback, Customer, Ticket
 from console import callbacks, canned
@@ -94,12 +90,8 @@ async def test_canned_replies_are_kept_per_language_and_edits_audited(
 
 
 @pytest.fixture
-async def client(console_db: Database) -> AsyncIterator[Client]:
-    settings = Settings(database_url=console_db.url, nlu_url="http://127.0.0.1:9")
-    test_client: Client = TestClient(TestServer(init_app(settings, FrozenClock(NOW))))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
+def console_now() -> datetime:
+    return NOW
 
 
 async def test_callback_page_records_an_outcome_through_the_form(

@@ -7,18 +7,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.app import init_app
-from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.models import AuditEntry, Conversation, Customer, Message, Ticket
 from bot.tickets import reference_for
@@ -31,12 +27,8 @@ RANGE = "from=2026-03-01&to=2026-03-05"
 
 
 @pytest.fixture
-async def client(console_db: Database) -> AsyncIterator[Client]:
-    settings = Settings(database_url=console_db.url, nlu_url="http://127.0.0.1:9")
-    test_client: Client = TestClient(TestServer(init_app(settings, FrozenClock(NOW))))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
+def console_now() -> datetime:
+    return NOW
 
 
 @pytest.fixture

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
-from bot.app import init_app
-from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.models import Agent, AuditEntry, Message, Ticket, TicketNote
 from tests.console.helpers import add_ticket, login
@@ -22,12 +18,8 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def client(console_db: Database) -> AsyncIterator[Client]:
-    settings = Settings(database_url=console_db.url, nlu_url="http://127.0.0.1:9")
-    test_client: Client = TestClient(TestServer(init_app(settings, FrozenClock(NOW))))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
+def console_now() -> datetime:
+    return NOW
 
 
 async def _set_available(database: Database, username: str, available: bool) -> None:
