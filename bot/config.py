@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     twilio_api_base_url: str = "https://api.twilio.com"
     whatsapp_template_sid: str | None = None  # approved template for a closed 24-hour window
     whatsapp_window_hours: float = 24.0
+    # Quick-reply template (buttons with ids =csat:1 ... =csat:5) for the satisfaction survey.
+    whatsapp_csat_template_sid: str | None = None
 
     outbox_max_attempts: int = 5
 

@@ -173,8 +173,8 @@ class WebChatChannel:
                              f"a message needs an id and 1 to "
                              f"{self.settings.webchat_max_text_chars} characters of text")
                 continue
+            await context.intake.receive(inbound)  # stored: now the reply is on its way
             await ws.send_json({"type": "typing", "on": True})
-            await context.intake.receive(inbound)
 
     def _inbound(self, frame: dict[str, Any], visitor: Visitor,
                  lang: str | None) -> Inbound | None:

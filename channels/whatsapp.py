@@ -26,13 +26,14 @@ from twilio.rest import Client
 
 from bot.channel import ChannelContext, Delivery, DeliveryError
 from bot.config import Settings
-from bot.conversation import Attachment, Inbound
+from bot.conversation import Attachment, Inbound, Reply
 from bot.storage.database import Database
 from bot.storage.models import OutboxItem
 from bot.tickets import audit
 from channels.text import split_text
 
 CHANNEL = "whatsapp"
+SURVEY_PAYLOAD = "=csat:"
 PREFIX = "whatsapp:"
 MAX_TEXT = 1600
 MAX_TEMPLATE_VARIABLE = 1000
@@ -61,9 +62,12 @@ def to_inbound(form: Mapping[str, str]) -> Inbound | None:
     text = form.get("Body", "")
     if not text and not attachments:
         return None
+    # A press on a quick-reply template button comes back with the button's id.
+    button = form.get("ButtonPayload") or None
     return Inbound(channel=CHANNEL, chat_id=number, user_id=number,
-                   message_id=form["MessageSid"], text=text,
-                   user_name=form.get("ProfileName") or None, attachments=attachments)
+                   message_id=form["MessageSid"], text=form.get("ButtonText") or text,
+                   payload=button, user_name=form.get("ProfileName") or None,
+                   attachments=attachments)
 
 
 def _attachments(form: Mapping[str, str]) -> tuple[Attachment, ...]:
@@ -79,6 +83,12 @@ def _attachments(form: Mapping[str, str]) -> tuple[Attachment, ...]:
             kind = "photo" if mime_type.startswith("image/") else "file"
             found.append(Attachment(kind, url, mime_type))
     return tuple(found)
+
+
+def is_survey(reply: Reply) -> bool:
+    """Whether the reply is the satisfaction question (its buttons are the scores)."""
+    return bool(reply.buttons) and all(b.payload.startswith(SURVEY_PAYLOAD)
+                                       for b in reply.buttons)
 
 
 def window_open(delivery: Delivery, window: timedelta) -> bool:
@@ -104,13 +114,15 @@ class WhatsAppChannel:
 
     def __init__(self, account_sid: str, auth_token: str, *, from_number: str,
                  public_base_url: str, api_base_url: str = "https://api.twilio.com",
-                 template_sid: str | None = None, window: timedelta = timedelta(hours=24)) -> None:
+                 template_sid: str | None = None, window: timedelta = timedelta(hours=24),
+                 csat_template_sid: str | None = None) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.from_address = address(from_number)
         self.public_base_url = public_base_url.rstrip("/")
         self.api_base_url = api_base_url
         self.template_sid = template_sid
+        self.csat_template_sid = csat_template_sid
         self.window = window
         self.validator = RequestValidator(auth_token)
         self._context: ChannelContext | None = None
@@ -129,7 +141,8 @@ class WhatsAppChannel:
                    from_number=settings.whatsapp_from, public_base_url=settings.public_base_url,
                    api_base_url=settings.twilio_api_base_url,
                    template_sid=settings.whatsapp_template_sid,
-                   window=timedelta(hours=settings.whatsapp_window_hours))
+                   window=timedelta(hours=settings.whatsapp_window_hours),
+                   csat_template_sid=settings.whatsapp_csat_template_sid)
 
     @property
     def context(self) -> ChannelContext:
@@ -211,6 +224,8 @@ class WhatsAppChannel:
     async def send(self, delivery: Delivery) -> str:
         """Send a reply (buttons as numbered choices): free text in chunks while the
         customer-service window is open, the approved template once it has closed."""
+        if self.csat_template_sid and is_survey(delivery.reply):
+            return await self._send_survey(delivery, self.csat_template_sid)
         chunks = split_text(delivery.reply.as_text(), MAX_TEXT)
         if window_open(delivery, self.window):
             return await self._send_text(delivery, chunks)
@@ -225,6 +240,16 @@ class WhatsAppChannel:
         except SEND_ERRORS as error:
             raise delivery_error(error, done, sent_ids) from error
         return ",".join(sent_ids)
+
+    async def _send_survey(self, delivery: Delivery, template_sid: str) -> str:
+        """The satisfaction question as the approved quick-reply template (buttons 1-5),
+        which WhatsApp delivers inside or outside the 24-hour window."""
+        variables = json.dumps({"1": template_text(delivery.reply.text)}, ensure_ascii=False)
+        try:
+            return await self._create(delivery.recipient, content_sid=template_sid,
+                                      content_variables=variables)
+        except SEND_ERRORS as error:
+            raise delivery_error(error, 0, []) from error
 
     async def _send_template(self, delivery: Delivery, chunks: list[str]) -> str:
         sent_ids = list(delivery.sent_ids)

@@ -333,3 +333,25 @@ async def test_photo_in_a_warranty_claim_ends_on_the_ticket(
     assert ticket.reference is not None
     assert ticket.reference in twilio_api.messages[-1].params["Body"]
 
+
+
+CSAT_TEMPLATE_SID = "HX" + "c" * 32
+
+
+async def test_survey_goes_out_as_the_quick_reply_template_and_a_press_comes_back(
+    start_app: StartApp, twilio_api: FakeTwilioApi,
+) -> None:
+    client = await start_app(whatsapp_csat_template_sid=CSAT_TEMPLATE_SID)
+    scores = tuple(Button(str(n), f"=csat:{n}") for n in range(1, 6))
+    survey = Reply("Hoe tevreden ben je over de hulp die je kreeg?", scores)
+    await _whatsapp(client).send(_delivery(survey, inbound_age=timedelta(hours=30)))
+    [sent] = twilio_api.messages
+    assert sent.params["ContentSid"] == CSAT_TEMPLATE_SID and "Body" not in sent.params
+    assert json.loads(sent.params["ContentVariables"])["1"].startswith("Hoe tevreden")
+    press = {**inbound_form(_sid(40), CUSTOMER, "4"), "ButtonPayload": "=csat:4",
+             "ButtonText": "4"}
+    assert (await _post(client, press)).status == 200
+    async with client.app[DATABASE].sessions() as session:
+        stored = (await session.execute(select(Message).where(
+            Message.channel_message_id == _sid(40)))).scalar_one()
+    assert stored.payload["button"] == "=csat:4" and stored.text == "4"
