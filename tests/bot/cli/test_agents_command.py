@@ -4,7 +4,6 @@ other cases through `bot.cli.main` in-process (starting Python costs seconds eac
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import subprocess
 import sys
@@ -13,24 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.storage.database import Database
 from console.agents import authenticate
+from tests.bot.cli.conftest import agents_db_url
 
 
 def agents(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SUPPORTBOT_DATABASE_URL": _url(tmp_path)}
+    env = {**os.environ, "SUPPORTBOT_DATABASE_URL": agents_db_url(tmp_path)}
     return subprocess.run([sys.executable, "-m", "bot", "agents", *args], input=stdin,
                           capture_output=True, text=True, env=env, timeout=120)
 
 
-def _url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'agents.db'}"
-
-
 def can_log_in(tmp_path: Path, username: str, password: str) -> bool:
     async def check() -> bool:
-        database = Database(_url(tmp_path))
+        database = Database(agents_db_url(tmp_path))
         try:
             return await authenticate(database, username, password) is not None
         finally:
@@ -51,21 +46,6 @@ def test_added_agents_are_listed_and_can_log_in(tmp_path: Path) -> None:
     assert lines[1].split() == ["ann", "ann", "agent", "yes"]
     assert lines[2].split() == ["sue", "Sue", "Storm", "supervisor", "yes"]
     assert can_log_in(tmp_path, "sue", "correct horse battery")
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    """`supportbot agents ARGS` in-process: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("SUPPORTBOT_DATABASE_URL", _url(tmp_path))
-
-    def agents_main(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(["agents", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return agents_main
 
 
 def test_a_duplicate_name_is_a_clear_error(run: Callable[..., tuple[int, str, str]]) -> None:

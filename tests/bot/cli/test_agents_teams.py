@@ -3,41 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from bot.cli import main
 from bot.storage.database import Database
 from bot.storage.models import Agent
 from console.agents import find_agent
+from tests.bot.cli.conftest import agents_db_url
 
 PASSWORD = "correct horse battery\n"
 
 
-def _url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'agents.db'}"
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    monkeypatch.setenv("SUPPORTBOT_DATABASE_URL", _url(tmp_path))
-
-    def agents_main(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(["agents", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return agents_main
-
-
 def stored(tmp_path: Path, username: str) -> Agent:
     async def read() -> Agent:
-        database = Database(_url(tmp_path))
+        database = Database(agents_db_url(tmp_path))
         try:
             return await find_agent(database, username)
         finally:
