@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any, Protocol
 
@@ -28,6 +30,9 @@ from bot.turn import Services, Turn
 from nlu.client import IntentScore, ParseResult
 from nlu.errors import NluUnavailableError
 from nlu.language import LanguageIdentifier
+
+# (button choice, NLU parse, NLU service down) for one message
+Understood = tuple[str | None, ParseResult | None, bool]
 
 
 class Parser(Protocol):
@@ -58,22 +63,23 @@ class Engine:
         self.clock = clock
         self.default_language = default_language
         self.waiting = waiting
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._lock_users: defaultdict[int, int] = defaultdict(int)
 
     async def process(self, inbound: Inbound) -> TurnResult:
         """Accept and answer one inbound message."""
         message_id, conversation_id, duplicate = await self.accept(inbound)
         if duplicate:
             return TurnResult(message_id, conversation_id, duplicate=True)
-        return await self.handle(message_id)
+        return await self.handle(message_id, conversation_id)
 
     async def accept(self, inbound: Inbound) -> tuple[int, int, bool]:
         """Persist the inbound message; returns (message id, conversation id, duplicate)."""
-        found = await self._find(inbound)
-        if found is not None:
-            return (*found, True)
         try:
             async with self.database.transaction() as session:
+                found = await self._find(session, inbound)
+                if found is not None:
+                    return (*found, True)
                 conversation = await self._conversation(session, inbound)
                 payload: dict[str, Any] = {}
                 if inbound.payload:
@@ -90,32 +96,24 @@ class Engine:
                 conversation.last_message_at = message.created_at
                 await session.flush()
                 return message.id, conversation.id, False
-        except IntegrityError:
-            found = await self._find(inbound)
+        except IntegrityError:  # the same delivery stored by a concurrent request
+            async with self.database.sessions() as session:
+                found = await self._find(session, inbound)
             if found is None:
                 raise
             return (*found, True)
 
-    async def _find(self, inbound: Inbound) -> tuple[int, int] | None:
-        async with self.database.sessions() as session:
-            row = (await session.execute(
-                select(Message.id, Message.conversation_id).where(
-                    Message.channel == inbound.channel,
-                    Message.channel_message_id == inbound.message_id)
-            )).first()
+    @staticmethod
+    async def _find(session: AsyncSession, inbound: Inbound) -> tuple[int, int] | None:
+        row = (await session.execute(
+            select(Message.id, Message.conversation_id).where(
+                Message.channel == inbound.channel,
+                Message.channel_message_id == inbound.message_id)
+        )).first()
         return (row[0], row[1]) if row else None
 
     async def _conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:
         now = self.clock.now()
-        customer = (await session.execute(select(Customer).where(
-            Customer.channel == inbound.channel, Customer.external_id == inbound.user_id,
-        ))).scalar_one_or_none()
-        if customer is None:
-            customer = Customer(channel=inbound.channel, external_id=inbound.user_id,
-                                name=inbound.user_name, language=inbound.language_hint,
-                                created_at=now)
-            session.add(customer)
-            await session.flush()
         conversation = (await session.execute(select(Conversation).where(
             Conversation.channel == inbound.channel,
             Conversation.external_chat_id == inbound.chat_id, Conversation.status == "open",
@@ -125,43 +123,89 @@ class Engine:
                 now - conversation.last_message_at > self.services.lifecycle.idle_window:
             conversation.status = "closed"  # idle: a new conversation, same customer
             conversation, returning = None, True
-        if conversation is None:
-            conversation = Conversation(
-                customer_id=customer.id, channel=inbound.channel,
-                external_chat_id=inbound.chat_id, language=None, mode="bot", status="open",
-                state={"language_hint": inbound.language_hint, "welcome_back": returning},
-                created_at=now,
-                last_message_at=now,
-            )
-            session.add(conversation)
+        if conversation is not None:
+            return conversation
+        customer = (await session.execute(select(Customer).where(
+            Customer.channel == inbound.channel, Customer.external_id == inbound.user_id,
+        ))).scalar_one_or_none()
+        if customer is None:
+            customer = Customer(channel=inbound.channel, external_id=inbound.user_id,
+                                name=inbound.user_name, language=inbound.language_hint,
+                                created_at=now)
+            session.add(customer)
             await session.flush()
+        conversation = Conversation(
+            customer_id=customer.id, channel=inbound.channel,
+            external_chat_id=inbound.chat_id, language=None, mode="bot", status="open",
+            state={"language_hint": inbound.language_hint, "welcome_back": returning},
+            created_at=now, last_message_at=now,
+        )
+        session.add(conversation)
+        await session.flush()
         return conversation
 
-    async def handle(self, message_id: int) -> TurnResult:
-        """Answer a stored inbound message once; a processed one yields no new replies."""
-        async with self.database.sessions() as session:
-            conversation_id = (await session.execute(
-                select(Message.conversation_id).where(Message.id == message_id)
-            )).scalar_one()
-        async with self._locks[conversation_id], self.database.transaction() as session:
-            message = (await session.execute(
-                select(Message).where(Message.id == message_id).with_for_update()
-            )).scalar_one()
-            if message.processed_at is not None:
-                return TurnResult(message.id, conversation_id, duplicate=True)
-            conversation = (await session.execute(
-                select(Conversation).where(Conversation.id == conversation_id)
-            )).unique().scalar_one()
-            return await self._answer(session, conversation, message)
+    async def handle(self, message_id: int, conversation_id: int | None = None) -> TurnResult:
+        """Answer a stored inbound message once; a processed one yields no new replies.
+
+        Messages of one conversation are answered one at a time, in the order `handle` was
+        called. The language and the NLU parse are worked out before the transaction, so
+        no database connection or row lock is held while the NLU service answers."""
+        if conversation_id is None:
+            async with self.database.sessions() as session:
+                conversation_id = (await session.execute(
+                    select(Message.conversation_id).where(Message.id == message_id)
+                )).scalar_one()
+        async with self._conversation_lock(conversation_id):
+            async with self.database.sessions() as session:
+                seen = (await session.execute(
+                    select(Message.text, Message.payload, Message.processed_at,
+                           Conversation.state, Conversation.language)
+                    .join(Conversation, Conversation.id == Message.conversation_id)
+                    .where(Message.id == message_id))).one()
+            if seen.processed_at is not None:
+                return TurnResult(message_id, conversation_id, duplicate=True)
+            state = seen.state or {}
+            understood = await self._understand(seen.text, seen.payload, state)
+            default = state.get("language_hint") or self.default_language
+            lang = self.languages.detect(seen.text, seen.language, default=default)
+            async with self.database.transaction() as session:
+                message = (await session.execute(
+                    select(Message).where(Message.id == message_id).with_for_update()
+                )).scalar_one()
+                if message.processed_at is not None:
+                    return TurnResult(message.id, conversation_id, duplicate=True)
+                conversation = (await session.execute(
+                    select(Conversation).where(Conversation.id == conversation_id)
+                )).unique().scalar_one()
+                current = conversation.state or {}
+                if current.get("buttons") != state.get("buttons") or \
+                        current.get("language_hint") != state.get("language_hint"):
+                    # Another replica answered in between: read the message again.
+                    understood = await self._understand(message.text, message.payload, current)
+                    default = current.get("language_hint") or self.default_language
+                    lang = self.languages.detect(message.text, conversation.language,
+                                                 default=default)
+                return await self._answer(session, conversation, message, lang, understood)
+
+    @asynccontextmanager
+    async def _conversation_lock(self, conversation_id: int) -> AsyncIterator[None]:
+        """One turn at a time per conversation; the lock is dropped when nobody waits."""
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        self._lock_users[conversation_id] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._lock_users[conversation_id] -= 1
+            if not self._lock_users[conversation_id]:
+                del self._lock_users[conversation_id], self._locks[conversation_id]
 
     async def _answer(self, session: AsyncSession, conversation: Conversation,
-                      message: Message) -> TurnResult:
+                      message: Message, lang: str, understood: Understood) -> TurnResult:
         now = self.clock.now()
         state: dict[str, Any] = copy.deepcopy(conversation.state or {})
-        default = state.get("language_hint") or self.default_language
-        lang = self.languages.detect(message.text, conversation.language, default=default)
         conversation.language = conversation.customer.language = message.language = lang
-        choice, parse, nlu_down = await self._understand(message, state)
+        choice, parse, nlu_down = understood
         if parse is not None:
             message.intent, message.confidence = parse.intent.name, parse.intent.confidence
         turn = Turn(session=session, services=self.services, customer=conversation.customer,
@@ -192,20 +236,20 @@ class Engine:
                           intent=message.intent, confidence=message.confidence, language=lang,
                           ticket=turn.ticket)
 
-    async def _understand(self, message: Message,
-                          state: dict[str, Any]) -> tuple[str | None, ParseResult | None, bool]:
-        """Return (button choice, parse result, NLU down) for the message."""
-        payload = message.payload.get("button")
+    async def _understand(self, text: str, payload: dict[str, Any],
+                          state: dict[str, Any]) -> Understood:
+        """Return (button choice, parse result, NLU down) for a message."""
+        button: str | None = payload.get("button")
         offered = state.get("buttons") or []
-        text = message.text.strip()
-        if payload is None and text.isdigit() and 1 <= int(text) <= len(offered):
-            payload = offered[int(text) - 1]
-        if payload and payload.startswith("/"):
-            return None, ParseResult(message.text, IntentScore(payload[1:], 1.0)), False
-        if payload and payload.startswith("="):
-            return payload, None, False
+        stripped = text.strip()
+        if button is None and stripped.isdigit() and 1 <= int(stripped) <= len(offered):
+            button = offered[int(stripped) - 1]
+        if button and button.startswith("/"):
+            return None, ParseResult(text, IntentScore(button[1:], 1.0)), False
+        if button and button.startswith("="):
+            return button, None, False
         try:
-            return None, await self.nlu.parse(message.text), False
+            return None, await self.nlu.parse(text), False
         except NluUnavailableError:
             return None, None, True
 

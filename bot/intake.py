@@ -49,17 +49,18 @@ class Intake:
         log.info("message %s received", message_id, extra=context)
         if self.metrics is not None:
             self.metrics.message_received(inbound.channel)
-        self._schedule(message_id)
+        self._schedule(message_id, conversation_id)
         return True
 
-    def _schedule(self, message_id: int) -> None:
-        task = asyncio.create_task(self._answer(message_id), name=f"answer-{message_id}")
+    def _schedule(self, message_id: int, conversation_id: int) -> None:
+        task = asyncio.create_task(self._answer(message_id, conversation_id),
+                                   name=f"answer-{message_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _answer(self, message_id: int) -> None:
+    async def _answer(self, message_id: int, conversation_id: int) -> None:
         try:
-            result = await self._handle(message_id)
+            result = await self._handle(message_id, conversation_id)
         except Exception:
             log.exception("answering message %s failed; it stays unprocessed for recovery",
                           message_id, extra={"message_id": message_id})
@@ -73,25 +74,25 @@ class Intake:
            reraise=True,
            stop=stop_after_attempt(ANSWER_ATTEMPTS),
            wait=wait_random_exponential(multiplier=0.05, max=2.0))
-    async def _handle(self, message_id: int) -> TurnResult:
+    async def _handle(self, message_id: int, conversation_id: int) -> TurnResult:
         """Answer once; a locked SQLite database or a dropped connection is tried again
         (answering is idempotent: a processed message yields no new replies)."""
-        return await self.engine.handle(message_id)
+        return await self.engine.handle(message_id, conversation_id)
 
     async def recover(self, older_than: timedelta | None = None) -> int:
         """Schedule every stored inbound message that has not been answered yet (only
         those stored before `older_than` ago, when running next to live traffic)."""
-        query = select(Message.id).where(Message.direction == "in",
+        query = select(Message.id, Message.conversation_id).where(Message.direction == "in",
                                          Message.processed_at.is_(None))
         if older_than is not None:
             query = query.where(Message.created_at < self.engine.clock.now() - older_than)
         async with self.engine.database.sessions() as session:
-            ids = list((await session.execute(query.order_by(Message.id))).scalars())
+            rows = (await session.execute(query.order_by(Message.id))).all()
         in_flight = {task.get_name() for task in self._tasks}
-        ids = [i for i in ids if f"answer-{i}" not in in_flight]
-        for message_id in ids:
-            self._schedule(message_id)
-        return len(ids)
+        rows = [row for row in rows if f"answer-{row[0]}" not in in_flight]
+        for message_id, conversation_id in rows:
+            self._schedule(message_id, conversation_id)
+        return len(rows)
 
     async def drain(self) -> None:
         """Wait for the answers in progress (used at shutdown and in tests)."""

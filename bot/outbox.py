@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -101,13 +103,26 @@ class OutboxWorker:
         return len(rows)
 
     async def run_once(self) -> int:
-        """Claim and send one batch of due rows; return how many were handled."""
+        """Claim and send one batch of due rows; return how many were handled. Rows of
+        different conversations are sent concurrently, those of one conversation in order;
+        the batch is read in one query and its sends are recorded in one transaction."""
         async with self._round:  # one round at a time, whoever calls
             await self._settle()
             claimed = await self._claim()
+            if not claimed:
+                return 0
             self._unattempted.update(claimed)
-            for item_id in claimed:
-                await self._deliver(item_id)
+            deliveries = await self._load(claimed)
+            by_conversation: dict[int, list[_Pending]] = defaultdict(list)
+            for pending in deliveries:
+                by_conversation[pending.item.conversation_id].append(pending)
+            await asyncio.gather(*(self._send_in_order(group)
+                                   for group in by_conversation.values()))
+            await self._record([p for p in deliveries if p.sent is not None])
+            for pending in deliveries:
+                if pending.error is not None:
+                    await self._failed(pending.item.id, pending.item.attempts + 1,
+                                       pending.error, pending.delivery.now, pending.item)
             return len(claimed)
 
     async def _settle(self) -> None:
@@ -140,45 +155,60 @@ class OutboxWorker:
                                       .values(status="sending"))
         return ids
 
-    async def _deliver(self, item_id: int) -> None:
+    async def _load(self, ids: list[int]) -> list[_Pending]:
+        """The claimed rows with who wrote each reply and the customer's last message."""
         async with self.database.sessions() as session:
-            item = await session.get(OutboxItem, item_id)
-            assert item is not None
-            author = (await session.execute(
-                select(Message.sender).where(Message.id == item.message_id))).scalar_one()
-            last_inbound = (await session.execute(
-                select(func.max(Message.created_at)).where(
-                    Message.conversation_id == item.conversation_id, Message.direction == "in")
-            )).scalar_one_or_none()
+            rows = (await session.execute(
+                select(OutboxItem, Message.sender)
+                .join(Message, Message.id == OutboxItem.message_id)
+                .where(OutboxItem.id.in_(ids)).order_by(OutboxItem.id))).all()
+            conversations = {item.conversation_id for item, _ in rows}
+            last_inbound: dict[int, datetime | None] = dict((await session.execute(
+                select(Message.conversation_id, func.max(Message.created_at))
+                .where(Message.conversation_id.in_(conversations), Message.direction == "in")
+                .group_by(Message.conversation_id))).tuples().all())
         now = self.clock.now()
-        delivery = Delivery(item.recipient, Reply.from_payload(item.payload),
-                            item.conversation_id, last_inbound, now,
-                            message_id=item.message_id, sender=author,
-                            parts_sent=item.parts_sent,
-                            sent_ids=tuple(filter(None, (item.platform_message_id or "")
-                                                  .split(","))))
-        self._unattempted.discard(item_id)
+        return [_Pending(item, Delivery(
+            item.recipient, Reply.from_payload(item.payload), item.conversation_id,
+            last_inbound.get(item.conversation_id), now, message_id=item.message_id,
+            sender=author, parts_sent=item.parts_sent,
+            sent_ids=tuple(filter(None, (item.platform_message_id or "").split(",")))))
+            for item, author in rows]
+
+    async def _send_in_order(self, group: list[_Pending]) -> None:
+        for pending in group:
+            await self._send(pending)
+
+    async def _send(self, pending: _Pending) -> None:
+        item = pending.item
+        self._unattempted.discard(item.id)
         try:
-            platform_id = await self.senders[item.channel].send(delivery)
+            platform_id = await self.senders[item.channel].send(pending.delivery)
         except DeliveryError as error:
-            await self._failed(item_id, item.attempts + 1, error, now, item)
+            pending.error = error
             return
         except Exception as error:  # an unexpected sender bug must not lose the row
             log.exception("sender %s crashed", item.channel, extra=_context(item))
-            await self._failed(item_id, item.attempts + 1, DeliveryError(repr(error)), now,
-                               item)
+            pending.error = DeliveryError(repr(error))
             return
-        sent = {"status": "sent", "sent_at": self.clock.now(), "attempts": item.attempts + 1,
-                "platform_message_id": platform_id, "last_error": None}
-        self._unrecorded[item_id] = sent  # kept until the database has it
+        pending.sent = {"status": "sent", "sent_at": self.clock.now(),
+                        "attempts": item.attempts + 1, "platform_message_id": platform_id,
+                        "last_error": None}
+        self._unrecorded[item.id] = pending.sent  # kept until the database has it
+
+    async def _record(self, sent: list[_Pending]) -> None:
+        """Mark the sent rows in one transaction (after an outage `_settle` does it)."""
+        if not sent:
+            return
         async with self.database.transaction() as session:
-            await session.execute(update(OutboxItem).where(OutboxItem.id == item_id)
-                                  .values(**sent))
-        self._unrecorded.pop(item_id, None)
-        if self.metrics is not None:
-            waited = None if last_inbound is None \
-                else (self.clock.now() - last_inbound).total_seconds()
-            self.metrics.reply_sent(item.channel, waited)
+            await session.execute(update(OutboxItem), [
+                {"id": pending.item.id, **(pending.sent or {})} for pending in sent])
+        for pending in sent:
+            self._unrecorded.pop(pending.item.id, None)
+            if self.metrics is not None:
+                last = pending.delivery.last_inbound_at
+                waited = None if last is None else (self.clock.now() - last).total_seconds()
+                self.metrics.reply_sent(pending.item.channel, waited)
 
     async def _failed(self, item_id: int, attempts: int, error: DeliveryError,
                       now: datetime, item: OutboxItem | None = None) -> None:
@@ -205,6 +235,16 @@ class OutboxWorker:
         else:
             log.error("delivery of outbox %s failed for good after %s attempt(s): %s",
                       item_id, attempts, error, extra=context)
+
+
+@dataclass
+class _Pending:
+    """A claimed row in one round: what to send, and how the attempt went."""
+
+    item: OutboxItem
+    delivery: Delivery
+    sent: dict[str, object] | None = None
+    error: DeliveryError | None = None
 
 
 def _context(item: OutboxItem) -> dict[str, object]:

@@ -20,7 +20,7 @@ class Database:
 
     def __init__(self, url: str, echo: bool = False) -> None:
         self.url = url
-        options: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        options: dict[str, Any] = {"echo": echo, "pool_pre_ping": not url.startswith("sqlite")}
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
