@@ -29,6 +29,7 @@ from bot.channel import ChannelContext
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation import TurnResult
+from bot.forwarded import forwarded_for_middleware
 from bot.intake import Intake
 from bot.jobs import scheduled_jobs
 from bot.outbox import OutboxWorker
@@ -71,6 +72,8 @@ def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     stops the start with a message naming the file.
     """
     app = web.Application(client_max_size=1024 * 1024)
+    if settings.trusted_proxies:  # first, so every later middleware sees the client address
+        app.middlewares.append(forwarded_for_middleware(settings.trusted_proxies))
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[SERVICES] = build_services(settings)
