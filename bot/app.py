@@ -109,7 +109,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         for listener in listeners:
             listener(result)
 
-    intake = Intake(engine, on_replies=answered, metrics=app[METRICS])
+    intake = Intake(engine, on_replies=answered, metrics=app[METRICS],
+                    concurrency=settings.answer_concurrency)
     await app[BUS].start()
     context = ChannelContext(settings, intake, database, app[CLOCK], app[BUS])
     for channel in channels.values():

@@ -12,20 +12,19 @@ import copy
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.accepting import Acceptor
 from bot.attachments import refuse_attachments
 from bot.clock import Clock
 from bot.conversation import Inbound, Reply, TurnResult
 from bot.outbound import queue_reply
 from bot.policy import DialoguePolicy
 from bot.storage.database import Database
-from bot.storage.models import Conversation, Customer, Message
+from bot.storage.models import Conversation, Message
 from bot.turn import Services, Turn
 from nlu.client import IntentScore, ParseResult
 from nlu.errors import NluUnavailableError
@@ -63,6 +62,7 @@ class Engine:
         self.clock = clock
         self.default_language = default_language
         self.waiting = waiting
+        self.acceptor = Acceptor(database, clock, services.lifecycle.idle_window)
         self._locks: dict[int, asyncio.Lock] = {}
         self._lock_users: defaultdict[int, int] = defaultdict(int)
 
@@ -75,74 +75,8 @@ class Engine:
 
     async def accept(self, inbound: Inbound) -> tuple[int, int, bool]:
         """Persist the inbound message; returns (message id, conversation id, duplicate)."""
-        try:
-            async with self.database.transaction() as session:
-                found = await self._find(session, inbound)
-                if found is not None:
-                    return (*found, True)
-                conversation = await self._conversation(session, inbound)
-                payload: dict[str, Any] = {}
-                if inbound.payload:
-                    payload["button"] = inbound.payload
-                if inbound.attachments:
-                    payload["attachments"] = [asdict(a) for a in inbound.attachments]
-                message = Message(
-                    conversation_id=conversation.id, channel=inbound.channel,
-                    channel_message_id=inbound.message_id, direction="in", sender="customer",
-                    text=inbound.text, payload=payload,
-                    created_at=inbound.received_at or self.clock.now(),
-                )
-                session.add(message)
-                conversation.last_message_at = message.created_at
-                await session.flush()
-                return message.id, conversation.id, False
-        except IntegrityError:  # the same delivery stored by a concurrent request
-            async with self.database.sessions() as session:
-                found = await self._find(session, inbound)
-            if found is None:
-                raise
-            return (*found, True)
-
-    @staticmethod
-    async def _find(session: AsyncSession, inbound: Inbound) -> tuple[int, int] | None:
-        row = (await session.execute(
-            select(Message.id, Message.conversation_id).where(
-                Message.channel == inbound.channel,
-                Message.channel_message_id == inbound.message_id)
-        )).first()
-        return (row[0], row[1]) if row else None
-
-    async def _conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:
-        now = self.clock.now()
-        conversation = (await session.execute(select(Conversation).where(
-            Conversation.channel == inbound.channel,
-            Conversation.external_chat_id == inbound.chat_id, Conversation.status == "open",
-        ).order_by(Conversation.id.desc()))).scalars().first()
-        returning = False
-        if conversation is not None and conversation.mode == "bot" and \
-                now - conversation.last_message_at > self.services.lifecycle.idle_window:
-            conversation.status = "closed"  # idle: a new conversation, same customer
-            conversation, returning = None, True
-        if conversation is not None:
-            return conversation
-        customer = (await session.execute(select(Customer).where(
-            Customer.channel == inbound.channel, Customer.external_id == inbound.user_id,
-        ))).scalar_one_or_none()
-        if customer is None:
-            customer = Customer(channel=inbound.channel, external_id=inbound.user_id,
-                                name=inbound.user_name, language=inbound.language_hint,
-                                created_at=now)
-            session.add(customer)
-            await session.flush()
-        conversation = Conversation(
-            customer_id=customer.id, channel=inbound.channel,
-            external_chat_id=inbound.chat_id, language=None, mode="bot", status="open",
-            state={"language_hint": inbound.language_hint, "welcome_back": returning},
-            created_at=now, last_message_at=now,
-        )
-        session.add(conversation)
-        await session.flush()
-        return conversation
+        accepted = await self.acceptor.accept(inbound)
+        return accepted.message_id, accepted.conversation_id, accepted.duplicate
 
     async def handle(self, message_id: int, conversation_id: int | None = None) -> TurnResult:
         """Answer a stored inbound message once; a processed one yields no new replies.

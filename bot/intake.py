@@ -32,8 +32,9 @@ class Intake:
     """Accepts inbound messages from channels and gets them answered exactly once."""
 
     def __init__(self, engine: Engine, on_replies: Callable[[TurnResult], None], *,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, concurrency: int = 16) -> None:
         self.engine = engine
+        self._slots = asyncio.Semaphore(concurrency)  # turns answered at once
         self.on_replies = on_replies
         self.metrics = metrics
         self._tasks: set[asyncio.Task[None]] = set()
@@ -60,7 +61,8 @@ class Intake:
 
     async def _answer(self, message_id: int, conversation_id: int) -> None:
         try:
-            result = await self._handle(message_id, conversation_id)
+            async with self._slots:
+                result = await self._handle(message_id, conversation_id)
         except Exception:
             log.exception("answering message %s failed; it stays unprocessed for recovery",
                           message_id, extra={"message_id": message_id})
