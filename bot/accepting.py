@@ -80,7 +80,7 @@ class Acceptor:
                 future.set_exception(error)
 
     async def _store_group(self, inbounds: list[Inbound]) -> list[Accepted]:
-        async with self.database.transaction() as session:
+        async with self.database.transaction(urgent=True) as session:
             return await _Group(session, self.clock.now(), self.idle_window).store(inbounds)
 
 

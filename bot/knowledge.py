@@ -1,5 +1,8 @@
 """The knowledge base: Markdown articles per language with front matter, validated at
-start-up, rendered with company values and searchable with BM25."""
+start-up, rendered with company values and searchable with BM25.
+
+Only `supportbot kb search` searches; the app answers by intent. So the BM25 index of a
+language, and bm25s with numpy and scipy (some 25 MB), are loaded at the first search."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import bm25s
 import yaml
 
 from bot.config import PROJECT_ROOT
@@ -51,8 +53,7 @@ class KnowledgeBase:
     def __init__(self, articles: Iterable[Article], base_url: str) -> None:
         self._articles = {(a.lang, a.id): a for a in articles}
         self._base_url = base_url.rstrip("/")
-        self._indexes = {lang: _Index([a for a in self._articles.values() if a.lang == lang], lang)
-                         for lang in LANGUAGES}
+        self._indexes: dict[str, _Index] = {}  # built at the first search of a language
 
     @classmethod
     def load(cls, values: Mapping[str, str], folder: Path = KB_DIR,
@@ -96,11 +97,16 @@ class KnowledgeBase:
 
     def search(self, query: str, lang: str, limit: int = 3) -> list[SearchHit]:
         """Rank the articles of `lang` for a free-text query (BM25); best first."""
-        return self._indexes[lang].search(query, limit)
+        index = self._indexes.get(lang)
+        if index is None:
+            index = self._indexes[lang] = _Index(self.articles(lang), lang)
+        return index.search(query, limit)
 
 
 class _Index:
     def __init__(self, articles: list[Article], lang: str) -> None:
+        import bm25s
+
         self._articles = articles
         self._lang = lang
         self._retriever = bm25s.BM25()
@@ -110,6 +116,8 @@ class _Index:
             self._retriever.index(self._tokenize(corpus), show_progress=False)
 
     def _tokenize(self, texts: list[str]) -> object:
+        import bm25s
+
         return bm25s.tokenize(texts, stopwords=_STOPWORDS[self._lang], show_progress=False)
 
     def search(self, query: str, limit: int) -> list[SearchHit]:

@@ -2,11 +2,15 @@
 # Build from the repository root:  docker build -f docker/Dockerfile.app -t supportbot-app .
 FROM python:3.11-slim
 
+# MALLOC_ARENA_MAX: glibc gives each thread that allocates (the database driver's connection
+# threads, the executor) an arena of its own, up to 8 per core, and freed memory stays
+# spread over them; two arenas kept the app 30-40 MB smaller under bench/load.py.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    MPLCONFIGDIR=/tmp/matplotlib
+    MPLCONFIGDIR=/tmp/matplotlib \
+    MALLOC_ARENA_MAX=2
 
 WORKDIR /app
 

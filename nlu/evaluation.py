@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
-
 from nlu.client import NluClient
 from nlu.dataset import Example
 from nlu.language import LanguageIdentifier
@@ -43,6 +41,8 @@ async def predict(client: NluClient, examples: Sequence[Example],
 
 
 def _scores(predictions: Sequence[Prediction]) -> dict[str, float]:
+    from sklearn.metrics import accuracy_score, f1_score
+
     gold = [p.intent for p in predictions]
     guessed = [p.predicted for p in predictions]
     labels = sorted(set(gold))
@@ -54,7 +54,12 @@ def _scores(predictions: Sequence[Prediction]) -> dict[str, float]:
 
 
 def summarize(predictions: Sequence[Prediction]) -> dict[str, Any]:
-    """Return the evaluation report: overall, per intent, per language and every prediction."""
+    """Return the evaluation report: overall, per intent, per language and every prediction.
+
+    scikit-learn (with scipy, some 65 MB) is imported here, not at module level: the CLI
+    imports this module for every command, `supportbot run` included."""
+    from sklearn.metrics import precision_recall_fscore_support
+
     if not predictions:
         return {"count": 0, "accuracy": 0.0, "macro_f1": 0.0, "per_intent": {},
                 "per_language": {}, "predictions": []}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import ctypes
 import logging
+import sys
 from collections.abc import Callable
 
 from aiohttp import web
@@ -15,7 +18,6 @@ from bot.cli.common import CliError, Subparsers, nlu_service, say
 from bot.config import Settings
 from bot.logs import LogSettings, configure_logging
 from bot.storage.database import Database
-from bot.storage.migrate import upgrade
 
 
 def register_run(subparsers: Subparsers) -> None:
@@ -41,12 +43,15 @@ def register_db(subparsers: Subparsers) -> None:
 
 
 COMMANDS = (register_run, register_db)
+M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 
 def migrate(settings: Settings) -> None:
     """Apply every pending migration to the configured database."""
 
     async def apply() -> None:
+        from bot.storage.migrate import upgrade  # alembic and mako: only when migrating
+
         database = Database(settings.database_url)
         try:
             await upgrade(database)
@@ -80,6 +85,7 @@ def run_app(args: argparse.Namespace) -> int:
         raise CliError(f"invalid SUPPORTBOT_LOG_* setting: {error}") from error
     configure_logging(args.log_format or log_settings.format, log_settings.level)
     log = logging.getLogger("bot.cli.run")
+    tune_process()
     if not args.no_migrate:
         log.info("Migrating the database: %s", settings.database_url)
         migrate(settings)
@@ -89,6 +95,16 @@ def run_app(args: argparse.Namespace) -> int:
     with nlu_service(settings) as (settings, _):
         _serve(settings, log.info)
     return 0
+
+
+def tune_process() -> None:
+    """Two process settings for a busy event loop with database driver threads: a short
+    GIL switch interval, so a driver thread with a result gets the interpreter back in
+    0.5 ms instead of 5 ms, and at most two malloc arenas (glibc gives every thread one,
+    each keeping its freed memory: some 30-40 MB under load)."""
+    sys.setswitchinterval(0.0005)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 2)
 
 
 def _serve(settings: Settings, announce: Callable[[str], None]) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.assembly import KB_INTENTS
-from bot.config import CompanySettings
+from bot.config import PROJECT_ROOT, CompanySettings
 from bot.knowledge import KB_DIR, KnowledgeBase, KnowledgeBaseError
 from nlu.taxonomy import LANGUAGES
 
@@ -57,6 +59,16 @@ def test_search_finds_the_mail_article_in_dutch(knowledge: KnowledgeBase) -> Non
 
 def test_search_of_gibberish_finds_nothing(knowledge: KnowledgeBase) -> None:
     assert knowledge.search("zzqx vlorp", "en") == []
+
+
+def test_loading_leaves_the_search_library_unimported() -> None:
+    code = ("import sys; from bot.config import CompanySettings; "
+            "from bot.knowledge import KnowledgeBase; "
+            "KnowledgeBase.load(CompanySettings().placeholders()); "
+            "print(sorted({'bm25s', 'numpy', 'scipy'} & set(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    assert loaded == "[]"
 
 
 def _copy_kb(tmp_path: Path) -> Path:
