@@ -30,8 +30,8 @@ class Database:
         options: dict[str, Any] = {"echo": echo}
         if url.startswith("sqlite"):  # connections kept, not reopened (a thread each)
             options.update(pool_size=12, max_overflow=0)
-        else:
-            options.update(pool_pre_ping=True)
+        else:  # more than the turns answered at once, so webhooks never wait for one
+            options.update(pool_pre_ping=True, pool_size=10, max_overflow=30)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
