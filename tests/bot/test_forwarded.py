@@ -9,19 +9,16 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp import ClientWebSocketResponse, WSMsgType
-from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import init_app
 from bot.config import Settings
 from bot.forwarded import MalformedForwardedFor, client_address
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
+from tests.apps import Client, app_clients
 
-Client = TestClient[Any, Any]
 StartApp = Callable[[list[str]], Awaitable[Client]]
 SITE = "http://shop.example.com"  # http: the login cookie is not Secure
 ALICE, BOB = "203.0.113.10", "198.51.100.20"
@@ -36,21 +33,15 @@ async def start_app(tmp_path: Path) -> AsyncIterator[StartApp]:
     database = Database(url)
     await upgrade(database)
     await database.close()
-    clients: list[Client] = []
+    async with app_clients() as start_client:
 
-    async def start(trusted_proxies: list[str]) -> Client:
-        settings = Settings(database_url=url, nlu_url="http://127.0.0.1:9",
-                            public_base_url=SITE,
-                            trusted_proxies=[ip_network(p) for p in trusted_proxies],
-                            webchat_max_connections_per_ip=1, console_login_rate="2/minute")
-        client: Client = TestClient(TestServer(init_app(settings)))
-        await client.start_server()
-        clients.append(client)
-        return client
+        async def start(trusted_proxies: list[str]) -> Client:
+            return await start_client(Settings(
+                database_url=url, nlu_url="http://127.0.0.1:9", public_base_url=SITE,
+                trusted_proxies=[ip_network(p) for p in trusted_proxies],
+                webchat_max_connections_per_ip=1, console_login_rate="2/minute"), None)
 
-    yield start
-    for client in clients:
-        await client.close()
+        yield start
 
 
 async def open_chat(client: Client, forwarded_for: str) -> ClientWebSocketResponse:

@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 import pytest
 from aiohttp import ClientResponse
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.app import CHANNELS, DATABASE, INTAKE, init_app
+from bot.app import CHANNELS, DATABASE, INTAKE
 from bot.channel import Delivery, DeliveryError
 from bot.clock import Clock, FrozenClock
 from bot.config import Settings
@@ -26,6 +26,7 @@ from bot.conversation import Button, Reply
 from bot.storage.database import Database
 from bot.storage.models import AuditEntry, Customer, Message, OutboxItem, Ticket
 from channels.whatsapp import WhatsAppChannel
+from tests.apps import app_clients
 from tests.conftest import free_port
 from tests.fakes.twilio_api import ACCOUNT_SID, FakeTwilioApi, inbound_form, sign, status_form
 
@@ -52,22 +53,17 @@ async def twilio_api() -> AsyncIterator[FakeTwilioApi]:
 async def start_app(database: Database, nlu_service: tuple[str, str],
                     twilio_api: FakeTwilioApi) -> AsyncIterator[StartApp]:
     """Start the real app with WhatsApp configured against the fake Twilio API."""
-    clients: list[App] = []
+    url, token = nlu_service
+    async with app_clients() as start_client:
 
-    async def start(clock: Clock | None = None, **overrides: Any) -> App:
-        url, token = nlu_service
-        settings = Settings(database_url=database.url, nlu_url=url, nlu_token=token,
-                            public_base_url=PUBLIC_BASE_URL, twilio_account_sid=ACCOUNT_SID,
-                            twilio_auth_token=AUTH_TOKEN,
-                            twilio_api_base_url=twilio_api.base_url, **overrides)
-        client: App = TestClient(TestServer(init_app(settings, clock)))
-        await client.start_server()
-        clients.append(client)
-        return client
+        async def start(clock: Clock | None = None, **overrides: Any) -> App:
+            return await start_client(Settings(
+                database_url=database.url, nlu_url=url, nlu_token=token,
+                public_base_url=PUBLIC_BASE_URL, twilio_account_sid=ACCOUNT_SID,
+                twilio_auth_token=AUTH_TOKEN, twilio_api_base_url=twilio_api.base_url,
+                **overrides), clock)
 
-    yield start
-    for client in clients:
-        await client.close()
+        yield start
 
 
 @pytest.fixture
