@@ -63,12 +63,10 @@ class Acceptor:
                 for one in group:
                     await self._store_alone(one)
             except Exception as error:  # the database is down: every webhook gets a 5xx
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(error)
+                _fail(group, error)
 
     async def _store_alone(self, waiting: tuple[Inbound, asyncio.Future[Accepted]]) -> None:
-        inbound, future = waiting
+        inbound, _ = waiting
         try:
             try:
                 result = await self._store_group([inbound])
@@ -76,8 +74,7 @@ class Acceptor:
                 result = await self._store_group([inbound])
             _settle([waiting], result)
         except Exception as error:
-            if not future.done():
-                future.set_exception(error)
+            _fail([waiting], error)
 
     async def _store_group(self, inbounds: list[Inbound]) -> list[Accepted]:
         async with self.database.transaction(urgent=True) as session:
@@ -89,6 +86,12 @@ def _settle(group: list[tuple[Inbound, asyncio.Future[Accepted]]],
     for (_, future), result in zip(group, results, strict=True):
         if not future.done():  # the webhook may have given up waiting
             future.set_result(result)
+
+
+def _fail(group: list[tuple[Inbound, asyncio.Future[Accepted]]], error: Exception) -> None:
+    for _, future in group:
+        if not future.done():
+            future.set_exception(error)
 
 
 class _Group:

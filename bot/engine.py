@@ -99,9 +99,7 @@ class Engine:
             if seen.processed_at is not None:
                 return TurnResult(message_id, conversation_id, duplicate=True)
             state = seen.state or {}
-            understood = await self._understand(seen.text, seen.payload, state)
-            default = state.get("language_hint") or self.default_language
-            lang = self.languages.detect(seen.text, seen.language, default=default)
+            lang, understood = await self._read(seen.text, seen.payload, state, seen.language)
             async with self.database.transaction() as session:
                 message = (await session.execute(
                     select(Message).where(Message.id == message_id).with_for_update()
@@ -112,13 +110,12 @@ class Engine:
                     select(Conversation).where(Conversation.id == conversation_id)
                 )).unique().scalar_one()
                 current = conversation.state or {}
-                if current.get("buttons") != state.get("buttons") or \
+                if conversation.language != seen.language or \
+                        current.get("buttons") != state.get("buttons") or \
                         current.get("language_hint") != state.get("language_hint"):
                     # Another replica answered in between: read the message again.
-                    understood = await self._understand(message.text, message.payload, current)
-                    default = current.get("language_hint") or self.default_language
-                    lang = self.languages.detect(message.text, conversation.language,
-                                                 default=default)
+                    lang, understood = await self._read(message.text, message.payload,
+                                                        current, conversation.language)
                 return await self._answer(session, conversation, message, lang, understood)
 
     @asynccontextmanager
@@ -169,6 +166,13 @@ class Engine:
         return TurnResult(message.id, conversation.id, replies=tuple(turn.replies),
                           intent=message.intent, confidence=message.confidence, language=lang,
                           ticket=turn.ticket)
+
+    async def _read(self, text: str, payload: dict[str, Any], state: dict[str, Any],
+                    language: str | None) -> tuple[str, Understood]:
+        """The message's language and what it asks, given the conversation so far."""
+        default = state.get("language_hint") or self.default_language
+        lang = self.languages.detect(text, language, default=default)
+        return lang, await self._understand(text, payload, state)
 
     async def _understand(self, text: str, payload: dict[str, Any],
                           state: dict[str, Any]) -> Understood:

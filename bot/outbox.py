@@ -127,11 +127,7 @@ class OutboxWorker:
 
     async def _settle(self) -> None:
         """After a database outage: record sends that happened, release claims not tried."""
-        for item_id, values in list(self._unrecorded.items()):
-            async with self.database.transaction() as session:
-                await session.execute(update(OutboxItem).where(OutboxItem.id == item_id)
-                                      .values(**values))
-            self._unrecorded.pop(item_id, None)
+        await self._mark_sent(dict(self._unrecorded))
         if self._unattempted:
             ids = list(self._unattempted)
             async with self.database.transaction() as session:
@@ -198,17 +194,22 @@ class OutboxWorker:
 
     async def _record(self, sent: list[_Pending]) -> None:
         """Mark the sent rows in one transaction (after an outage `_settle` does it)."""
-        if not sent:
-            return
-        async with self.database.transaction() as session:
-            await session.execute(update(OutboxItem), [
-                {"id": pending.item.id, **(pending.sent or {})} for pending in sent])
+        await self._mark_sent({p.item.id: p.sent for p in sent if p.sent is not None})
         for pending in sent:
-            self._unrecorded.pop(pending.item.id, None)
             if self.metrics is not None:
                 last = pending.delivery.last_inbound_at
                 waited = None if last is None else (self.clock.now() - last).total_seconds()
                 self.metrics.reply_sent(pending.item.channel, waited)
+
+    async def _mark_sent(self, sends: dict[int, dict[str, object]]) -> None:
+        """Write sends to their rows in one statement; they stay in `_unrecorded` until then."""
+        if not sends:
+            return
+        async with self.database.transaction() as session:
+            await session.execute(update(OutboxItem), [
+                {"id": item_id, **values} for item_id, values in sends.items()])
+        for item_id in sends:
+            self._unrecorded.pop(item_id, None)
 
     async def _failed(self, item_id: int, attempts: int, error: DeliveryError,
                       now: datetime, item: OutboxItem | None = None) -> None:

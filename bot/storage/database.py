@@ -2,8 +2,9 @@
 
 SQLite takes one writer at a time; left to itself, a second writer waits in SQLite's busy
 handler (holding a thread and a pooled connection) and fails after the timeout. So on
-SQLite the app's transactions queue for a lock here first, in arrival order; reading
-sessions are not queued (WAL lets readers run beside the writer)."""
+SQLite the app's transactions queue for a lock here first, in arrival order, except that
+storing inbound messages (which webhooks wait for) goes first; reading sessions are not
+queued (WAL lets readers run beside the writer)."""
 
 from __future__ import annotations
 
