@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.app import DATABASE, INTAKE, init_app
+from bot.app import DATABASE, INTAKE
 from bot.channel import Delivery, DeliveryError
 from bot.config import Settings
 from bot.conversation import Reply
@@ -24,6 +24,7 @@ from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Message, OutboxItem
 from channels.telegram import TelegramChannel
+from tests.apps import app_clients
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
 
 SECRET = "s3cret-token-for-tests"
@@ -44,10 +45,8 @@ async def client(tmp_path: Path, nlu_service: tuple[str, str],
                         nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
                         telegram_secret=SECRET, telegram_api_base_url=fake_api.base_url)
     await upgrade(Database(settings.database_url))
-    test_client: TestClient = TestClient(TestServer(init_app(settings)))  # type: ignore[type-arg]
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
+    async with app_clients() as start:
+        yield await start(settings, None)
 
 
 async def _count(client: TestClient, model: type[Message] | type[OutboxItem]) -> int:  # type: ignore[type-arg]
@@ -155,9 +154,8 @@ async def test_polling_mode_answers_without_a_webhook(
                         nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
                         telegram_api_base_url=fake_api.base_url, telegram_polling=True)
     await upgrade(Database(settings.database_url))
-    test_client: TestClient = TestClient(TestServer(init_app(settings)))  # type: ignore[type-arg]
-    await test_client.start_server()
-    try:
+    async with app_clients() as start:
+        await start(settings, None)
         await fake_api.wait_for("deleteWebhook")
         fake_api.queue_update(text_update(2001, 5151, "wie viel kostet eine Stunde Support?"))
         answer = (await fake_api.wait_for("sendMessage", timeout=15))[0]
@@ -167,8 +165,6 @@ async def test_polling_mode_answers_without_a_webhook(
                 break
             await asyncio.sleep(0.1)
         assert any(c.params.get("offset") == 2002 for c in fake_api.calls_of("getUpdates"))
-    finally:
-        await test_client.close()
     assert len(fake_api.calls_of("sendMessage")) == 1
 
 
