@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSCloseCode, WSMsgType, web
 from limits import parse
 from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from bot.channel import ChannelContext, Delivery
 from bot.config import Settings
@@ -53,7 +53,9 @@ class WebChatChannel:
         self.allowed.add(_origin(settings.public_base_url))
         self.connections: defaultdict[str, set[web.WebSocketResponse]] = defaultdict(set)
         self.per_ip: Counter[str] = Counter()
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # a sliding-window counter: the moving window's in-memory storage re-scans every
+        # key (a thread hop each) after each hit, which costs the loop dearly under load
+        self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
         self.message_rate = parse(settings.webchat_message_rate)
         self.ip_rate = parse(settings.webchat_ip_rate)
         self._context: ChannelContext | None = None

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -44,6 +45,7 @@ def register_db(subparsers: Subparsers) -> None:
 
 COMMANDS = (register_run, register_db)
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
+GC_THRESHOLDS = (5000, 20, 20)  # allocations, young and middle collections (defaults: 700, 10, 10)
 
 
 def migrate(settings: Settings) -> None:
@@ -112,5 +114,15 @@ def _serve(settings: Settings, announce: Callable[[str], None]) -> None:
     announce(f"supportbot is running (Ctrl-C stops it and any NLU service it started): "
              f"app health {base}/healthz, readiness {base}/readyz, metrics {base}/metrics, "
              f"NLU service {settings.resolved_nlu_url}")
-    web.run_app(init_app(settings), host=settings.http_host, port=settings.http_port,
-                print=None)
+    app = init_app(settings)
+    app.on_startup.append(_freeze_heap)
+    web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+
+
+async def _freeze_heap(app: web.Application) -> None:
+    """Once started, move what was loaded (libraries, the knowledge base, the catalogue)
+    out of the garbage collector's sight and collect the oldest generation less often: a
+    full collection over all of it paused the event loop for 50-90 ms under load."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
