@@ -110,7 +110,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             listener(result)
 
     intake = Intake(engine, on_replies=answered, metrics=app[METRICS],
-                    concurrency=settings.answer_concurrency)
+                    concurrency=settings.answer_concurrency,
+                    ack_target_s=settings.ack_target_ms / 1000)
     await app[BUS].start()
     context = ChannelContext(settings, intake, database, app[CLOCK], app[BUS])
     for channel in channels.values():

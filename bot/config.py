@@ -157,6 +157,8 @@ class Settings(BaseSettings):
     # Turns answered at once; more wait their turn (stored, already acknowledged), so a
     # burst cannot starve the webhooks of the event loop or flood the NLU service.
     answer_concurrency: int = Field(default=16, ge=1)
+    # ...fewer while acknowledging takes longer than this (see bot/slots.py)
+    ack_target_ms: float = Field(default=25.0, gt=0)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

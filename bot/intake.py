@@ -19,6 +19,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ra
 
 from bot.conversation import Inbound, TurnResult
 from bot.engine import Engine
+from bot.slots import AdaptiveSlots
 from bot.storage.models import Message
 
 if TYPE_CHECKING:
@@ -32,9 +33,11 @@ class Intake:
     """Accepts inbound messages from channels and gets them answered exactly once."""
 
     def __init__(self, engine: Engine, on_replies: Callable[[TurnResult], None], *,
-                 metrics: Metrics | None = None, concurrency: int = 16) -> None:
+                 metrics: Metrics | None = None, concurrency: int = 16,
+                 ack_target_s: float = 0.025) -> None:
         self.engine = engine
-        self._slots = asyncio.Semaphore(concurrency)  # turns answered at once
+        self.slots = AdaptiveSlots(concurrency, ack_target_s)  # turns answered at once
+        engine.acceptor.on_stored = self.slots.observe
         self.on_replies = on_replies
         self.metrics = metrics
         self._tasks: set[asyncio.Task[None]] = set()
@@ -61,7 +64,7 @@ class Intake:
 
     async def _answer(self, message_id: int, conversation_id: int) -> None:
         try:
-            async with self._slots:
+            async with self.slots.slot():
                 result = await self._handle(message_id, conversation_id)
         except Exception:
             log.exception("answering message %s failed; it stays unprocessed for recovery",
