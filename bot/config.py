@@ -154,10 +154,10 @@ class Settings(BaseSettings):
         "webchat": AttachmentLimits()})
     scheduler_interval_s: float = 15.0
     recovery_interval_s: float = 60.0  # unanswered messages older than this are answered
-    # Turns answered at once; more wait their turn (stored, already acknowledged), so a
-    # burst cannot starve the webhooks of the event loop or flood the NLU service.
+    # The most turns answered at once; more wait their turn (stored, already acknowledged),
+    # so a burst cannot starve the webhooks of the event loop or flood the NLU service.
     answer_concurrency: int = Field(default=16, ge=1)
-    # ...fewer while acknowledging takes longer than this (see bot/slots.py)
+    # Fewer while storing inbound messages takes longer than this (bot/slots.py).
     ack_target_ms: float = Field(default=25.0, gt=0)
 
     @field_validator("trusted_proxies", mode="before")
