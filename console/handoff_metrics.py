@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import BusinessCalendar
 from bot.storage.models import Message, Ticket
-from console.metrics import Rate, ReportPeriod
+from console.metrics import Rate
+from console.periods import ReportPeriod
 
 # The resolutions actions/waiting.py writes when the customer leaves the queue.
 CUSTOMER_CANCELLED = ("cancelled by the customer", "customer chose a callback")

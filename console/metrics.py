@@ -3,83 +3,19 @@ timings against the SLA targets, breaches and CSAT for a range of UTC days."""
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Conversation, Customer, Message, Ticket
 from bot.tickets import reference_for
+from console.periods import ReportPeriod, within
 
 FIRST_RESPONSE_TARGET_MINUTES = 5.0
 NOT_UNDERSTOOD = ("nlu_fallback", "out_of_scope")
-MAX_DAYS = 366
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class InvalidPeriod(ValueError):
-    """A date range that cannot be reported on (bad date, reversed or too long)."""
-
-
-@dataclass(frozen=True)
-class ReportPeriod:
-    """Whole UTC days from `first` to `last`, both included."""
-
-    first: date
-    last: date
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first, time(), UTC)
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the period."""
-        return datetime.combine(self.last + timedelta(days=1), time(), UTC)
-
-    @property
-    def days(self) -> list[date]:
-        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
-
-    def query(self) -> str:
-        """The period as a query string for links."""
-        return f"from={self.first.isoformat()}&to={self.last.isoformat()}"
-
-
-def parse_period(first: str | None, last: str | None, today: date,
-                 default_days: int = 14) -> ReportPeriod:
-    """Read `from`/`to` (YYYY-MM-DD); missing ones default to the last `default_days` days."""
-    end = _parse_day(last, "to") if last else today
-    if end == date.max:  # the period ends at the first instant after `end`
-        raise InvalidPeriod(f"'to' must be before {date.max.isoformat()}")
-    try:
-        start = _parse_day(first, "from") if first else end - timedelta(days=default_days - 1)
-    except OverflowError:
-        raise InvalidPeriod(f"'to' ({end}) leaves no room for the default range") from None
-    if start > end:
-        raise InvalidPeriod(f"'from' ({start}) is after 'to' ({end})")
-    if (end - start).days + 1 > MAX_DAYS:
-        raise InvalidPeriod(f"the range is longer than {MAX_DAYS} days")
-    return ReportPeriod(start, end)
-
-
-def _parse_day(text: str, name: str) -> date:
-    try:
-        if not _ISO_DAY.fullmatch(text):
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidPeriod(f"'{name}' must be a date as YYYY-MM-DD, got {text!r}") from None
-
-
-def _within(column: Any, period: ReportPeriod) -> ColumnElement[bool]:
-    return (column >= period.start) & (column < period.end)  # type: ignore[no-any-return]
-
-
 @dataclass(frozen=True)
 class Rate:
     """`part` of `whole`, e.g. handed-off conversations of all conversations."""
@@ -113,7 +49,7 @@ class IntentCount:
 async def channel_volume(session: AsyncSession, period: ReportPeriod) -> ChannelVolume:
     """Count conversations started in the period by channel and UTC day."""
     rows = await session.execute(select(Conversation.channel, Conversation.created_at)
-                                 .where(_within(Conversation.created_at, period)))
+                                 .where(within(Conversation.created_at, period)))
     index = {day: i for i, day in enumerate(period.days)}
     counts: dict[str, list[int]] = {}
     for channel, created in rows:
@@ -128,7 +64,7 @@ async def top_intents(session: AsyncSession, period: ReportPeriod,
     rows = await session.execute(
         select(Message.intent, count)
         .where(Message.direction == "in", Message.intent.is_not(None),
-               _within(Message.created_at, period))
+               within(Message.created_at, period))
         .group_by(Message.intent).order_by(count.desc(), Message.intent).limit(limit))
     return [IntentCount(str(intent), int(n)) for intent, n in rows]
 
@@ -140,7 +76,7 @@ async def fallback_rate(session: AsyncSession, period: ReportPeriod,
     row = (await session.execute(
         select(func.count(Message.id), func.sum(case((missed, 1), else_=0)))
         .where(Message.direction == "in", Message.intent.is_not(None),
-               _within(Message.created_at, period)))).one()
+               within(Message.created_at, period)))).one()
     return Rate(int(row[1] or 0), int(row[0]))
 
 
@@ -149,7 +85,7 @@ async def handoff_rate(session: AsyncSession, period: ReportPeriod) -> Rate:
     handed = exists().where(Ticket.conversation_id == Conversation.id, Ticket.kind == "handoff")
     row = (await session.execute(
         select(func.count(Conversation.id), func.sum(case((handed, 1), else_=0)))
-        .where(_within(Conversation.created_at, period)))).one()
+        .where(within(Conversation.created_at, period)))).one()
     return Rate(int(row[1] or 0), int(row[0]))
 
 
@@ -206,7 +142,7 @@ async def ticket_rows(session: AsyncSession, period: ReportPeriod,
                Customer.channel, Customer.language)
         .join(Customer, Ticket.customer_id == Customer.id)
         .outerjoin(Conversation, Ticket.conversation_id == Conversation.id)
-        .where(_within(Ticket.created_at, period)).order_by(Ticket.created_at, Ticket.id))
+        .where(within(Ticket.created_at, period)).order_by(Ticket.created_at, Ticket.id))
     return [_ticket_row(ticket, conv_channel or channel, conv_language or language, now)
             for ticket, conv_channel, conv_language, channel, language in rows]
 

@@ -22,7 +22,8 @@ from bot.calendar import BusinessCalendar
 from console import handoff_metrics, metrics, privacy
 from console.auth import AGENT
 from console.handoff_metrics import HandoffFigures
-from console.metrics import DashboardFigures, InvalidPeriod, Rate, ReportPeriod, TicketRow
+from console.metrics import DashboardFigures, Rate, TicketRow
+from console.periods import InvalidPeriod, ReportPeriod, parse_period
 from console.templating import render
 
 BASE = "/console/supervisor"
@@ -64,8 +65,8 @@ ChartSource = Callable[[AsyncSession, ChartQuery], Awaitable[Drawing]]
 def _period(request: web.Request) -> ReportPeriod:
     """The `from`/`to` range of the request; empty fields take the defaults."""
     today = request.app[CLOCK].now().date()
-    return metrics.parse_period(request.query.get("from") or None,
-                                request.query.get("to") or None, today)
+    return parse_period(request.query.get("from") or None, request.query.get("to") or None,
+                        today)
 
 
 def _chart_query(request: web.Request, period: ReportPeriod) -> ChartQuery:

@@ -14,7 +14,8 @@ from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, Ticket
 from console import handoff_metrics
 from console.handoff_metrics import HandoffTicket, IntentHandoffRate, TeamCsat
-from console.metrics import Rate, ReportPeriod
+from console.metrics import Rate
+from console.periods import ReportPeriod
 
 PERIOD = ReportPeriod(date(2026, 3, 6), date(2026, 3, 9))
 CALENDAR = BusinessCalendar("NL")

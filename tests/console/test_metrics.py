@@ -12,7 +12,8 @@ from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, Ticket
 from bot.tickets import reference_for
 from console import metrics
-from console.metrics import InvalidPeriod, Rate, ReportPeriod
+from console.metrics import Rate
+from console.periods import ReportPeriod
 
 PERIOD = ReportPeriod(date(2026, 3, 2), date(2026, 3, 4))
 NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
@@ -208,19 +209,3 @@ def test_breach_is_late_work_or_missing_work_past_due() -> None:
     assert metrics.breached(None, due, due + timedelta(seconds=1))
     assert not metrics.breached(None, due, due)
     assert not metrics.breached(None, None, NOW)
-
-
-def test_period_defaults_to_the_last_fourteen_days() -> None:
-    period = metrics.parse_period(None, None, date(2026, 3, 5))
-    assert (period.first, period.last) == (date(2026, 2, 20), date(2026, 3, 5))
-    assert period.query() == "from=2026-02-20&to=2026-03-05"
-    assert period.end == datetime(2026, 3, 6, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(("first", "last"), [
-    ("2026-13-01", None), ("yesterday", None), ("2026-3-1", None), ("20260301", None),
-    ("2026-03-05", "2026-03-01"), ("2024-01-01", "2026-03-01"),
-])
-def test_bad_periods_are_refused(first: str, last: str | None) -> None:
-    with pytest.raises(InvalidPeriod):
-        metrics.parse_period(first, last, date(2026, 3, 5))
