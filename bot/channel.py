@@ -42,6 +42,17 @@ class DeliveryError(Exception):
         self.sent_ids = sent_ids
 
 
+def outcome_unknown(platform: str, error: Exception, parts_sent: int,
+                    sent_ids: list[str]) -> DeliveryError:
+    """A send the platform may have carried out without our hearing so (no answer in time,
+    the connection lost after the request went out): it is not repeated, so a customer
+    never gets a reply twice, and its row is failed with this reason for people to see."""
+    return DeliveryError(
+        f"{platform} did not confirm the send ({type(error).__name__}: {error}); the "
+        f"message may have arrived, so it is not sent again", permanent=True,
+        parts_sent=parts_sent, sent_ids=tuple(sent_ids))
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One reply to deliver, with what the sender needs to choose how."""

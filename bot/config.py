@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_secret: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    # How long a platform's send call may take. A send that got no answer in time may still
+    # have arrived, so it is not repeated: its outbox row fails and stays visible.
+    send_timeout_s: float = Field(default=30.0, gt=0)
     telegram_polling: bool = False  # getUpdates instead of the webhook (no public URL needed)
 
     twilio_account_sid: str | None = None

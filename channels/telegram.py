@@ -16,6 +16,7 @@ import json
 import logging
 from datetime import UTC, timedelta
 
+import httpx
 from aiohttp import web
 from telegram import (
     Bot,
@@ -25,10 +26,10 @@ from telegram import (
     Update,
 )
 from telegram import Message as TelegramMessage
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.channel import ChannelContext, Delivery, DeliveryError
+from bot.channel import ChannelContext, Delivery, DeliveryError, outcome_unknown
 from bot.config import Settings
 from bot.conversation import Attachment, Inbound
 from bot.intake import Intake
@@ -89,13 +90,14 @@ class TelegramChannel:
 
     def __init__(self, token: str, secret: str,
                  api_base_url: str = "https://api.telegram.org/bot",
-                 polling: bool = False) -> None:
+                 polling: bool = False, send_timeout_s: float = 30.0) -> None:
         self.secret = secret
         self.polling = polling
         self._intake: Intake | None = None
         self._poller: asyncio.Task[None] | None = None
         self.application: Application = (  # type: ignore[type-arg]
-            ApplicationBuilder().token(token).base_url(api_base_url).updater(None).build()
+            ApplicationBuilder().token(token).base_url(api_base_url).updater(None)
+            .read_timeout(send_timeout_s).write_timeout(send_timeout_s).build()
         )
 
     @staticmethod
@@ -109,7 +111,8 @@ class TelegramChannel:
         secret = settings.telegram_secret.get_secret_value() if settings.telegram_secret else ""
         return cls(settings.telegram_token.get_secret_value(), secret,
                    api_base_url=settings.telegram_api_base_url,
-                   polling=settings.telegram_polling)
+                   polling=settings.telegram_polling,
+                   send_timeout_s=settings.send_timeout_s)
 
     @property
     def intake(self) -> Intake:
@@ -207,6 +210,9 @@ class TelegramChannel:
             raise DeliveryError(f"Telegram refused: {error}", permanent=True,
                                 parts_sent=len(sent_ids), sent_ids=tuple(sent_ids)) from error
         except TelegramError as error:
+            if isinstance(error, TimedOut) and isinstance(error.__cause__, httpx.ReadTimeout):
+                # sent, but no answer in time: it may have arrived
+                raise outcome_unknown("Telegram", error, len(sent_ids), sent_ids) from error
             raise DeliveryError(f"Telegram error: {error}", parts_sent=len(sent_ids),
                                 sent_ids=tuple(sent_ids)) from error
         return ",".join(sent_ids)

@@ -24,7 +24,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.channel import ChannelContext, Delivery, DeliveryError
+from bot.channel import ChannelContext, Delivery, DeliveryError, outcome_unknown
 from bot.config import Settings
 from bot.conversation import Attachment, Inbound, Reply
 from bot.storage.database import Database
@@ -38,7 +38,6 @@ PREFIX = "whatsapp:"
 MAX_TEXT = 1600
 MAX_TEMPLATE_VARIABLE = 1000
 MAX_MEDIA = 10
-REQUEST_TIMEOUT_S = 30.0
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 # Delivery reports may arrive out of order; a later stage never gives way to an earlier one.
@@ -115,8 +114,9 @@ class WhatsAppChannel:
     def __init__(self, account_sid: str, auth_token: str, *, from_number: str,
                  public_base_url: str, api_base_url: str = "https://api.twilio.com",
                  template_sid: str | None = None, window: timedelta = timedelta(hours=24),
-                 csat_template_sid: str | None = None) -> None:
+                 csat_template_sid: str | None = None, send_timeout_s: float = 30.0) -> None:
         self.account_sid = account_sid
+        self.send_timeout_s = send_timeout_s
         self.auth_token = auth_token
         self.from_address = address(from_number)
         self.public_base_url = public_base_url.rstrip("/")
@@ -142,7 +142,8 @@ class WhatsAppChannel:
                    api_base_url=settings.twilio_api_base_url,
                    template_sid=settings.whatsapp_template_sid,
                    window=timedelta(hours=settings.whatsapp_window_hours),
-                   csat_template_sid=settings.whatsapp_csat_template_sid)
+                   csat_template_sid=settings.whatsapp_csat_template_sid,
+                   send_timeout_s=settings.send_timeout_s)
 
     @property
     def context(self) -> ChannelContext:
@@ -269,7 +270,7 @@ class WhatsAppChannel:
 
     async def _create(self, recipient: str, **content: str) -> str:
         # twilio's async client has no timeout of its own (aiohttp's default is 5 minutes).
-        async with asyncio.timeout(REQUEST_TIMEOUT_S):
+        async with asyncio.timeout(self.send_timeout_s):
             message = await self.client.messages.create_async(
                 from_=self.from_address, to=address(recipient),
                 status_callback=self.status_callback, **content)
@@ -277,8 +278,11 @@ class WhatsAppChannel:
 
 
 def delivery_error(error: Exception, parts_sent: int, sent_ids: list[str]) -> DeliveryError:
-    """A send failure as the outbox sees it: 429 waits, other 4xx are permanent, the rest
-    (5xx, no connection) is retried."""
+    """A send failure as the outbox sees it: 429 waits, other 4xx are permanent, 5xx and
+    connection failures are retried, and no answer within the send timeout is not
+    repeated, as the message may have arrived."""
+    if isinstance(error, TimeoutError):
+        return outcome_unknown("Twilio", error, parts_sent, sent_ids)
     status = getattr(error, "status", None)
     message = _describe(error)
     if status == 429:

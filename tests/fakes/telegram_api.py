@@ -107,6 +107,7 @@ class FakeTelegramApi(LocalServer):
         self.calls: list[Call] = []
         self.files: dict[str, bytes] = {}
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
+        self._late: defaultdict[str, deque[float]] = defaultdict(deque)
         self._message_ids = itertools.count(1)
         self._received = asyncio.Condition()
         self.updates: list[dict[str, Any]] = []
@@ -133,6 +134,11 @@ class FakeTelegramApi(LocalServer):
         """Make ``times`` calls of ``method`` fail with ``status``, after ``after`` successes."""
         for index in range(times):
             self._failures[method].append(_Failure(status, retry_after, after if index == 0 else 0))
+
+    def answer_late(self, method: str, seconds: float, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method`` but answer each only after
+        ``seconds`` (a client with a shorter timeout never hears that it worked)."""
+        self._late[method].extend([seconds] * times)
 
     def queue_update(self, update: dict[str, Any]) -> None:
         """Offer an update to a bot that polls with ``getUpdates``."""
@@ -194,6 +200,8 @@ class FakeTelegramApi(LocalServer):
         async with self._received:
             self.calls.append(Call(method, params, time.time(), status))
             self._received.notify_all()
+        if status == 200 and self._late[method]:
+            await asyncio.sleep(self._late[method].popleft())
         return web.json_response(body, status=status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:

@@ -62,6 +62,7 @@ class FakeTwilioApi(LocalServer):
         self.messages: list[SentMessage] = []
         self.rejected: list[dict[str, str]] = []
         self._failures: deque[_Failure | None] = deque()  # None lets one request through
+        self._late: deque[float] = deque()
         self._received = asyncio.Condition()
 
     def add_routes(self, app: web.Application) -> None:
@@ -87,6 +88,11 @@ class FakeTwilioApi(LocalServer):
         default_code, default_message = _ERRORS.get(status, (20000 + status, "Injected failure"))
         failure = _Failure(status, code or default_code, message or default_message)
         self._failures.extend([None] * after + [failure] * times)
+
+    def answer_late(self, seconds: float, times: int = 1) -> None:
+        """Accept the next ``times`` messages but answer each only after ``seconds`` (a
+        client with a shorter timeout never hears that it was sent)."""
+        self._late.extend([seconds] * times)
 
     async def wait_for_messages(
         self,
@@ -119,6 +125,8 @@ class FakeTwilioApi(LocalServer):
         async with self._received:
             self.messages.append(SentMessage(params, sid, media_urls))
             self._received.notify_all()
+        if self._late:
+            await asyncio.sleep(self._late.popleft())
         return web.json_response(_message_resource(account_sid, sid, params), status=201)
 
     async def _reject(self, params: dict[str, str], failure: _Failure) -> web.Response:
