@@ -162,7 +162,7 @@ class OutboxWorker:
             last_inbound: dict[int, datetime | None] = dict((await session.execute(
                 select(Message.conversation_id, func.max(Message.created_at))
                 .where(Message.conversation_id.in_(conversations), Message.direction == "in")
-                .group_by(Message.conversation_id))).tuples().all())
+                .group_by(Message.conversation_id))).all())
         now = self.clock.now()
         return [_Pending(item, Delivery(
             item.recipient, Reply.from_payload(item.payload), item.conversation_id,

@@ -4,7 +4,9 @@ python-telegram-bot, with inline keyboards for quick replies.
 PTB's `Application` (built with `updater(None)`) owns the Bot's lifecycle inside our aiohttp
 app. Updates are decoded with PTB's `Update.de_json` in our route and stored before we
 answer 200, so a database error yields a 5xx and Telegram delivers the update again
-(PTB's own handler dispatch would swallow such an error).
+(PTB's own handler dispatch would swallow such an error). A Bot API that does not answer
+at start does not stop the app: the channel keeps trying in the background while updates
+are stored and replies wait in the outbox.
 """
 
 from __future__ import annotations
@@ -26,8 +28,16 @@ from telegram import (
     Update,
 )
 from telegram import Message as TelegramMessage
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application, ApplicationBuilder
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from bot.channel import ChannelContext, Delivery, DeliveryError, outcome_unknown
 from bot.config import Settings
@@ -40,6 +50,7 @@ MAX_TEXT = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT_S = 25
 POLL_RETRY_S = 2.0
+START_RETRY_MAX_S = 60.0  # the longest wait between tries to reach the Bot API at start
 log = logging.getLogger(__name__)
 
 
@@ -95,6 +106,7 @@ class TelegramChannel:
         self.polling = polling
         self._intake: Intake | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._starter: asyncio.Task[None] | None = None
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder().token(token).base_url(api_base_url).updater(None)
             .read_timeout(send_timeout_s).write_timeout(send_timeout_s).build()
@@ -125,19 +137,39 @@ class TelegramChannel:
 
     async def start(self, context: ChannelContext) -> None:
         self._intake = context.intake
-        await self.application.initialize()
+        try:
+            await self.application.initialize()  # asks Telegram who the bot is
+        except NetworkError as error:  # the other channels start all the same
+            log.warning("the Telegram Bot API does not answer (%s); updates are stored and "
+                        "replies wait in the outbox while the channel tries again", error)
+            self._starter = asyncio.create_task(self._start_later(), name="telegram-start")
+            return
+        await self._run()
+
+    async def _start_later(self) -> None:
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type(NetworkError),
+                                           wait=wait_exponential(max=START_RETRY_MAX_S)):
+            with attempt:
+                await self.application.initialize()
+        log.info("the Telegram Bot API answers again")
+        await self._run()
+
+    async def _run(self) -> None:
         await self.application.start()
         if self.polling:
             await self.application.bot.delete_webhook()
             self._poller = asyncio.create_task(self._poll(), name="telegram-polling")
 
     async def stop(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
-        await self.application.stop()
+        for task in (self._starter, self._poller):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self.application.running:
+            await self.application.stop()
         await self.application.shutdown()
+        await self.application.bot.shutdown()  # its connections, if it never got started
 
     async def webhook(self, request: web.Request) -> web.Response:
         """`POST /webhooks/telegram`: verify the secret, store the message, then 200."""

@@ -189,3 +189,26 @@ async def test_long_reply_resumes_after_the_chunk_that_failed(
     assert "".join(delivered).replace("\n", "").replace(" ", "") == \
         text.replace("\n", "").replace(" ", "")
     assert len(ids.split(",")) == len(delivered) == 2
+
+
+async def test_app_starts_while_the_bot_api_is_down_and_answers_once_it_is_back(
+    tmp_path: Path, nlu_service: tuple[str, str], fake_api: FakeTelegramApi,
+) -> None:
+    """The other channels must not go down with Telegram: the app starts, stores updates,
+    and the channel finishes starting (and sends) once the Bot API answers."""
+    url, token = nlu_service
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'tg.db'}",
+                        nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
+                        telegram_secret=SECRET, telegram_api_base_url=fake_api.base_url)
+    await upgrade(Database(settings.database_url))
+    fake_api.fail_next("getMe", times=2, status=503, retry_after=None)
+    async with app_clients() as start:
+        client = await start(settings, None)
+        assert (await client.get("/healthz")).status == 200
+        response = await client.post("/webhooks/telegram", headers=HEADERS,
+                                     json=text_update(1301, 6161, "wat kost een uur support?"))
+        assert response.status == 200
+        calls = await fake_api.wait_for("sendMessage", timeout=15)
+        assert len(calls) == 1 and calls[0].params["chat_id"] == 6161
+        get_me = await fake_api.wait_for("getMe", count=3, timeout=10)
+        assert [call.status for call in get_me] == [503, 503, 200]
