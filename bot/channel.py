@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from bot.storage.database import Database
 
 
+class ChannelStartError(Exception):
+    """A channel cannot start with its settings (a token the platform rejects); the
+    message names the setting to fix and never holds a secret."""
+
+
 class DeliveryError(Exception):
     """Sending failed; `retry_after` (seconds) is the platform's own wish when it gave one.
 

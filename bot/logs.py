@@ -2,11 +2,15 @@
 
 Every record has `time`, `level`, `logger` and `message`; the context a log call passes in
 `extra=` (`conversation_id`, `ticket`, `channel`, ...) becomes fields of its own.
+
+A Telegram bot token travels in the Bot API's URLs, so every line is cleared of it before
+it is written, and httpx's line per request (that URL, at INFO) is left out.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any, Literal
 
@@ -16,6 +20,9 @@ from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["text", "json"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+BOT_TOKEN = re.compile(r"\bbot\d+:[\w-]+")  # as in https://api.telegram.org/bot<token>/
+QUIET_LOGGERS = {"httpx": logging.WARNING}
 
 # Context fields a text line shows after the message, in this order.
 CONTEXT_FIELDS = ("conversation_id", "ticket", "channel", "message_id", "outbox_id", "intent")
@@ -68,12 +75,25 @@ def formatter(log_format: LogFormat) -> logging.Formatter:
     return SupportJsonFormatter() if log_format == "json" else ContextTextFormatter()
 
 
+class RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes formatted lines with any Telegram bot token replaced by `bot<token>`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def redact(line: str) -> str:
+    return BOT_TOKEN.sub("bot<token>", line)
+
+
 def configure_logging(log_format: LogFormat, level: LogLevel | str = "INFO") -> None:
     """Send every log record at `level` or above to stderr in the given format."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = RedactingHandler(sys.stderr)
     handler.setFormatter(formatter(log_format))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for name, quiet in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(quiet, root.level))

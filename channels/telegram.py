@@ -31,6 +31,7 @@ from telegram import Message as TelegramMessage
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -39,7 +40,13 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
-from bot.channel import ChannelContext, Delivery, DeliveryError, outcome_unknown
+from bot.channel import (
+    ChannelContext,
+    ChannelStartError,
+    Delivery,
+    DeliveryError,
+    outcome_unknown,
+)
 from bot.config import Settings
 from bot.conversation import Attachment, Inbound
 from bot.intake import Intake
@@ -139,6 +146,11 @@ class TelegramChannel:
         self._intake = context.intake
         try:
             await self.application.initialize()  # asks Telegram who the bot is
+        except InvalidToken:  # PTB's message holds the token: not for the logs
+            await self.application.bot.shutdown()
+            raise ChannelStartError(
+                "Telegram rejected the bot token (SUPPORTBOT_TELEGRAM_TOKEN); copy it again "
+                "from @BotFather") from None
         except NetworkError as error:  # the other channels start all the same
             log.warning("the Telegram Bot API does not answer (%s); updates are stored and "
                         "replies wait in the outbox while the channel tries again", error)

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.catalogue import CatalogueError
+from bot.channel import ChannelStartError
 from bot.cli import (
     agents_command,
     chat_command,
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (CliError, NluError, KnowledgeBaseError, CatalogueError) as error:
+    except (CliError, ChannelStartError, NluError, KnowledgeBaseError, CatalogueError) as error:
         print(f"supportbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -66,3 +66,21 @@ def test_log_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SUPPORTBOT_LOG_FORMAT", "text")
     settings = LogSettings()
     assert (settings.level, settings.format) == ("DEBUG", "text")
+
+
+def test_no_line_carries_a_telegram_bot_token(capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    url = "https://api.telegram.org/bot123456:AAE-secret_token9/sendMessage"
+    try:
+        configure_logging("text", "debug")
+        logging.getLogger("httpx").info("HTTP Request: POST %s", url)  # one per send
+        logging.getLogger("telegram.ext").error("request to %s failed", url)
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        logging.getLogger("httpx").setLevel(logging.NOTSET)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert "secret_token" not in lines[0]
+    assert "request to https://api.telegram.org/bot<token>/sendMessage failed" in lines[0]

@@ -25,6 +25,7 @@ from bot.storage.migrate import upgrade
 from bot.storage.models import Message, OutboxItem
 from channels.telegram import TelegramChannel
 from tests.apps import app_clients
+from tests.conftest import free_port
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
 
 SECRET = "s3cret-token-for-tests"
@@ -212,3 +213,21 @@ async def test_app_starts_while_the_bot_api_is_down_and_answers_once_it_is_back(
         assert len(calls) == 1 and calls[0].params["chat_id"] == 6161
         get_me = await fake_api.wait_for("getMe", count=3, timeout=10)
         assert [call.status for call in get_me] == [503, 503, 200]
+
+
+async def test_a_rejected_token_stops_the_start_with_a_clear_error_and_no_secret(
+    tmp_path: Path, fake_api: FakeTelegramApi,
+) -> None:
+    wrong = "999999:WRONG-TOKEN-never-to-be-printed"
+    env = {**os.environ, "SUPPORTBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+           "SUPPORTBOT_TELEGRAM_TOKEN": wrong, "SUPPORTBOT_TELEGRAM_SECRET": SECRET,
+           "SUPPORTBOT_TELEGRAM_API_BASE_URL": fake_api.base_url,
+           "SUPPORTBOT_NLU_URL": f"http://127.0.0.1:{free_port()}"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--port", str(free_port()), "--no-start-nlu",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    output = (stdout + stderr).decode()
+    assert process.returncode == 2, output
+    assert "Telegram rejected the bot token (SUPPORTBOT_TELEGRAM_TOKEN)" in output
+    assert "WRONG-TOKEN" not in output
