@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.storage.database import Database
 from bot.storage.models import Callback, Customer, Ticket
 from bot.tickets import audit, reference_for
-from console.desk import Actor, DeskError
+from console.actors import Actor, DeskError
 
 RETRY_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.storage.database import Database
 from bot.storage.models import CannedReply
 from bot.tickets import audit
-from console.desk import Actor, DeskError
+from console.actors import Actor, DeskError
 
 LANGUAGES = ("nl", "de", "en")
 

@@ -17,7 +17,6 @@ from bot.conversation import Button, Reply
 from bot.outbound import queue_reply
 from bot.storage.database import Database
 from bot.storage.models import (
-    Agent,
     Callback,
     Conversation,
     Customer,
@@ -26,25 +25,10 @@ from bot.storage.models import (
     TicketNote,
 )
 from bot.tickets import audit, reference_for
-from console import routing
+from console import routing, transfers
+from console.actors import Actor, DeskError
 
 OPEN_STATUSES = ("open", "claimed")
-
-
-class DeskError(Exception):
-    """An agent action that is not possible (someone else has the ticket, it is closed)."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The agent doing something: username for the records, display name for customers."""
-
-    username: str
-    display_name: str
 
 
 @dataclass(frozen=True)
@@ -232,11 +216,12 @@ class Desk:
             before = {"status": ticket.status, "assigned_to": ticket.assigned_to,
                       "team": ticket.team}
             if agent is not None:
-                target = await self._transfer_to_agent(session, ticket, agent, now)
+                target = await transfers.to_agent(session, ticket, agent, now,
+                                                  self._capacity)
                 target_name, key = target.display_name, "transfer_agent"
             else:
-                target_name, key = await self._transfer_to_team(session, ticket, str(team),
-                                                                actor, now), "transfer_team"
+                target_name, key = await transfers.to_team(
+                    session, ticket, str(team), actor, now, self.settings), "transfer_team"
             session.add(TicketNote(ticket_id=ticket_id, author=actor.username,
                                    text=f"Transfer to {agent or team}: {note.strip()}",
                                    created_at=now))
@@ -251,38 +236,6 @@ class Desk:
                 await self._say(session, conversation, "system", now,
                                 self._text(conversation, key, **values))
             return ticket.assigned_to or str(ticket.team)
-
-    async def _transfer_to_agent(self, session: AsyncSession, ticket: Ticket, username: str,
-                                 now: datetime) -> Agent:
-        target = (await session.execute(select(Agent).where(
-            Agent.username == username))).scalar_one_or_none()
-        if target is None or not target.active:
-            raise DeskError(f"no active agent named {username!r}", status=400)
-        if not target.available:
-            raise DeskError(f"{username} is away; transfer to an available agent or a team")
-        await routing.lock_agent(session, username)
-        result = await session.execute(
-            update(Ticket).where(Ticket.id == ticket.id, Ticket.status == ticket.status,
-                                 _same(Ticket.assigned_to, ticket.assigned_to),
-                                 routing.has_room(username, self._capacity))
-            .values(status="claimed", assigned_to=username, claimed_at=now)
-            .execution_options(synchronize_session=False))
-        if not result.rowcount:  # type: ignore[attr-defined]
-            raise DeskError(f"{username} is at capacity; transfer to someone else or a team")
-        ticket.status, ticket.assigned_to, ticket.claimed_at = "claimed", username, now
-        return target
-
-    async def _transfer_to_team(self, session: AsyncSession, ticket: Ticket, team: str,
-                                actor: Actor, now: datetime) -> str:
-        if self.settings is not None and team not in self.settings.teams:
-            raise DeskError(f"no team named {team!r}", status=400)
-        ticket.status, ticket.assigned_to, ticket.claimed_at = "open", None, None
-        ticket.team = team
-        await session.flush()
-        if self.settings is not None and routing.is_auto(team, self.settings):
-            await routing.auto_assign(session, ticket, self.settings, now,
-                                      exclude=actor.username)
-        return team
 
     @property
     def _capacity(self) -> int | None:
@@ -323,10 +276,6 @@ class Desk:
         if ticket.conversation_id is None:
             return None
         return await session.get(Conversation, ticket.conversation_id)
-
-
-def _same(column: Any, value: str | None) -> Any:
-    return column.is_(None) if value is None else column == value
 
 
 def _customer_label(customer: Customer) -> str:

@@ -26,9 +26,10 @@ from bot.conversation import TurnResult
 from bot.storage.models import Ticket
 from channels.telegram import TelegramChannel
 from console import transcript
+from console.actors import Actor, DeskError
 from console.agents import AgentError, find_agent, list_agents, set_availability
 from console.auth import AGENT
-from console.desk import Actor, Desk, DeskError
+from console.desk import Desk
 from console.keys import DESK, HUB
 from console.live import ConsoleHub
 from console.routing import capacity_of, loads, requeue_away

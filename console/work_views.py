@@ -9,8 +9,8 @@ from aiohttp import web
 
 from bot.app_keys import CLOCK, DATABASE
 from console import callbacks, canned
+from console.actors import Actor, DeskError
 from console.auth import AGENT
-from console.desk import Actor, DeskError
 from console.templating import render
 
 

@@ -15,7 +15,8 @@ from bot.handoff_timeouts import HandoffTimeouts
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Message, OutboxItem, Ticket
 from bot.turn import Services
-from console.desk import Actor, Desk
+from console.actors import Actor
+from console.desk import Desk
 from tests.conversation import Customer, text_of
 
 SATURDAY = "2026-11-28T11:00:00Z"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.storage.database import Database
 from bot.storage.models import AuditEntry, Callback, Customer, Ticket
 from console import callbacks, canned
-from console.desk import Actor, DeskError
+from console.actors import Actor, DeskError
 from tests.console.helpers import login
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -22,7 +22,8 @@ from bot.storage.models import (
     Ticket,
     TicketNote,
 )
-from console.desk import Actor, Desk, DeskError
+from console.actors import Actor, DeskError
+from console.desk import Desk
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 _visitors = itertools.count(1)

@@ -13,7 +13,8 @@ from bot.catalogue import Catalogue
 from bot.config import CompanySettings, Settings, TeamSettings
 from bot.storage.database import Database
 from bot.storage.models import Agent, AuditEntry, Conversation, Ticket
-from console.desk import Actor, Desk, DeskError
+from console.actors import Actor, DeskError
+from console.desk import Desk
 from console.routing import auto_assign, requeue_away, team_for
 from tests.console.helpers import add_agent_row, add_ticket
 
