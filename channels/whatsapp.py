@@ -13,26 +13,20 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping
-from contextvars import ContextVar
-from datetime import datetime, timedelta
-from types import SimpleNamespace
+from datetime import timedelta
 
-from aiohttp import ClientError, ClientSession, TraceConfig, TraceRequestEndParams, hdrs, web
-from sqlalchemy import ColumnElement, or_, select
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from aiohttp import TraceConfig, web
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.channel import ChannelContext, Delivery, DeliveryError, outcome_unknown
+from bot.channel import ChannelContext, Delivery, DeliveryError
 from bot.config import Settings
 from bot.conversation import Attachment, Inbound, Reply
-from bot.storage.database import Database
-from bot.storage.models import OutboxItem
-from bot.tickets import audit
 from channels.text import split_text
+from channels.whatsapp_errors import SEND_ERRORS, delivery_error, remember_retry_after
+from channels.whatsapp_status import CHANNEL, STATUS_STAGES, record_status
 
-CHANNEL = "whatsapp"
 SURVEY_PAYLOAD = "=csat:"
 PREFIX = "whatsapp:"
 MAX_TEXT = 1600
@@ -41,13 +35,8 @@ MAX_MEDIA = 10
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 # Delivery reports may arrive out of order; a later stage never gives way to an earlier one.
-STATUS_STAGES = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "undelivered": 4,
-                 "failed": 4}
-FAILED_STATUSES = frozenset({"failed", "undelivered"})
-SEND_ERRORS = (TwilioRestException, TwilioServiceException, ClientError, TimeoutError)
 
 log = logging.getLogger(__name__)
-_retry_after: ContextVar[float | None] = ContextVar("twilio_retry_after", default=None)
 
 
 def to_inbound(form: Mapping[str, str]) -> Inbound | None:
@@ -168,7 +157,7 @@ class WhatsAppChannel:
     async def start(self, context: ChannelContext) -> None:
         # The async http client opens an aiohttp session, so it is made inside the loop.
         trace = TraceConfig()
-        trace.on_request_end.append(_remember_retry_after)
+        trace.on_request_end.append(remember_retry_after)
         http_client = AsyncTwilioHttpClient(trace_configs=[trace])
         self._client = Client(self.account_sid, self.auth_token, http_client=http_client)
         self._client.api.base_url = self.api_base_url
@@ -275,73 +264,3 @@ class WhatsAppChannel:
                 from_=self.from_address, to=address(recipient),
                 status_callback=self.status_callback, **content)
         return str(message.sid)
-
-
-def delivery_error(error: Exception, parts_sent: int, sent_ids: list[str]) -> DeliveryError:
-    """A send failure as the outbox sees it: 429 waits, other 4xx are permanent, 5xx and
-    connection failures are retried, and no answer within the send timeout is not
-    repeated, as the message may have arrived."""
-    if isinstance(error, TimeoutError):
-        return outcome_unknown("Twilio", error, parts_sent, sent_ids)
-    status = getattr(error, "status", None)
-    message = _describe(error)
-    if status == 429:
-        return DeliveryError(f"Twilio rate limit: {message}", retry_after=_retry_after.get(),
-                             parts_sent=parts_sent, sent_ids=tuple(sent_ids))
-    permanent = isinstance(status, int) and 400 <= status < 500
-    return DeliveryError(f"Twilio {'refused' if permanent else 'error'}: {message}",
-                         permanent=permanent, parts_sent=parts_sent, sent_ids=tuple(sent_ids))
-
-
-def _describe(error: Exception) -> str:
-    # str() of a TwilioRestException is a coloured multi-line text when stderr is a terminal.
-    if isinstance(error, TwilioRestException):
-        return f"HTTP {error.status}, code {error.code}: {error.msg}"
-    if isinstance(error, TwilioServiceException):
-        return f"HTTP {error.status}, code {error.code}: {error.detail or error.title}"
-    return str(error) or type(error).__name__
-
-
-async def record_status(database: Database, sid: str, status: str, error_code: str | None,
-                        now: datetime) -> bool:
-    """Record a delivery report on the outbox row that sent `sid`; False if none did.
-
-    A failure is audited with Twilio's error code."""
-    async with database.transaction() as session:
-        row = (await session.execute(
-            select(OutboxItem).where(OutboxItem.channel == CHANNEL,
-                                     _sent_as(sid))
-            .limit(1).with_for_update()
-        )).scalars().first()
-        if row is None:
-            return False
-        before = row.delivery_status
-        if STATUS_STAGES[status] < STATUS_STAGES.get(before or "", -1):
-            return True
-        row.delivery_status, row.delivery_status_at = status, now
-        if status in FAILED_STATUSES:
-            await audit(session, now, "twilio", "outbox", row.id, "delivery_failed",
-                        before={"delivery_status": before},
-                        after={"delivery_status": status, "error_code": error_code,
-                               "message_sid": sid})
-    return True
-
-
-def _sent_as(sid: str) -> ColumnElement[bool]:
-    """Whether an outbox row's comma-joined message ids hold `sid` (an alphanumeric sid)."""
-    ids = OutboxItem.platform_message_id
-    return or_(ids == sid, ids.like(f"{sid},%"), ids.like(f"%,{sid}"), ids.like(f"%,{sid},%"))
-
-
-async def _remember_retry_after(session: ClientSession, context: SimpleNamespace,
-                                params: TraceRequestEndParams) -> None:
-    """Keep Twilio's latest Retry-After in this task: the library's error drops headers."""
-    _retry_after.set(_seconds(params.response.headers.get(hdrs.RETRY_AFTER)))
-
-
-def _seconds(retry_after: str | None) -> float | None:
-    """A Retry-After in seconds; None when absent or an HTTP date (Twilio sends seconds)."""
-    try:
-        return max(0.0, float(retry_after)) if retry_after else None
-    except ValueError:
-        return None
