@@ -49,9 +49,9 @@ class DeliveryError(Exception):
 
 def outcome_unknown(platform: str, error: Exception, parts_sent: int,
                     sent_ids: list[str]) -> DeliveryError:
-    """A send the platform may have carried out without our hearing so (no answer in time,
-    the connection lost after the request went out): it is not repeated, so a customer
-    never gets a reply twice, and its row is failed with this reason for people to see."""
+    """A send the platform may have carried out without our hearing so (the request went
+    out, no answer came within the send timeout): it is not repeated, so a customer never
+    gets a reply twice, and its row is failed with this reason for people to see."""
     return DeliveryError(
         f"{platform} did not confirm the send ({type(error).__name__}: {error}); the "
         f"message may have arrived, so it is not sent again", permanent=True,

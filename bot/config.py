@@ -112,9 +112,6 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_secret: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
-    # How long a platform's send call may take. A send that got no answer in time may still
-    # have arrived, so it is not repeated: its outbox row fails and stays visible.
-    send_timeout_s: float = Field(default=30.0, gt=0)
     telegram_polling: bool = False  # getUpdates instead of the webhook (no public URL needed)
 
     twilio_account_sid: str | None = None
@@ -127,6 +124,9 @@ class Settings(BaseSettings):
     whatsapp_csat_template_sid: str | None = None
 
     outbox_max_attempts: int = 5
+    # How long a platform's send call may take. A send that got no answer in time may still
+    # have arrived, so it is not repeated: its outbox row fails and stays visible.
+    send_timeout_s: float = Field(default=30.0, gt=0)
 
     # Web-chat widget: origins allowed besides public_base_url's own ("*" allows any).
     webchat_allowed_origins: list[str] = Field(default_factory=list)

@@ -125,4 +125,4 @@ async def _freeze_heap(app: web.Application) -> None:
     full collection over all of it paused the event loop for 50-90 ms under load."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
+    gc.set_threshold(*GC_THRESHOLDS)
