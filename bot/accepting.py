@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +43,12 @@ class Accepted:
     duplicate: bool
 
 
+class _Waiting(NamedTuple):
+    inbound: Inbound
+    future: asyncio.Future[Accepted]
+    since: float  # loop time it arrived
+
+
 class Acceptor:
     """Stores inbound messages, grouping those that arrive together. `on_stored` hears,
     after each group, how long its first message waited until it was committed."""
@@ -52,16 +58,14 @@ class Acceptor:
         self.clock = clock
         self.idle_window = idle_window
         self.on_stored: Callable[[float], None] | None = None
-        self._waiting: list[tuple[Inbound, asyncio.Future[Accepted]]] = []
-        self._since: list[float] = []  # loop time each waiting message arrived
+        self._waiting: list[_Waiting] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def accept(self, inbound: Inbound) -> Accepted:
         """Store `inbound` (or find it stored) and return where it is, once committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Accepted] = loop.create_future()
-        self._waiting.append((inbound, future))
-        self._since.append(loop.time())
+        self._waiting.append(_Waiting(inbound, future, loop.time()))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write(), name="accept-writer")
         return await future
@@ -70,19 +74,18 @@ class Acceptor:
         loop = asyncio.get_running_loop()
         while self._waiting:
             group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
-            since, self._since = self._since[0], self._since[MAX_GROUP:]
             try:
-                _settle(group, await self._store_group([inbound for inbound, _ in group]))
+                _settle(group, await self._store_group([one.inbound for one in group]))
             except IntegrityError:
                 for one in group:
                     await self._store_alone(one)
             except Exception as error:  # the database is down: every webhook gets a 5xx
                 _fail(group, error)
             if self.on_stored is not None:
-                self.on_stored(loop.time() - since)
+                self.on_stored(loop.time() - group[0].since)
 
-    async def _store_alone(self, waiting: tuple[Inbound, asyncio.Future[Accepted]]) -> None:
-        inbound, _ = waiting
+    async def _store_alone(self, waiting: _Waiting) -> None:
+        inbound = waiting.inbound
         try:
             try:
                 result = await self._store_group([inbound])
@@ -97,17 +100,16 @@ class Acceptor:
             return await _Group(session, self.clock.now(), self.idle_window).store(inbounds)
 
 
-def _settle(group: list[tuple[Inbound, asyncio.Future[Accepted]]],
-            results: list[Accepted]) -> None:
-    for (_, future), result in zip(group, results, strict=True):
-        if not future.done():  # the webhook may have given up waiting
-            future.set_result(result)
+def _settle(group: list[_Waiting], results: list[Accepted]) -> None:
+    for waiting, result in zip(group, results, strict=True):
+        if not waiting.future.done():  # the webhook may have given up waiting
+            waiting.future.set_result(result)
 
 
-def _fail(group: list[tuple[Inbound, asyncio.Future[Accepted]]], error: Exception) -> None:
-    for _, future in group:
-        if not future.done():
-            future.set_exception(error)
+def _fail(group: list[_Waiting], error: Exception) -> None:
+    for waiting in group:
+        if not waiting.future.done():
+            waiting.future.set_exception(error)
 
 
 class _Group:

@@ -34,7 +34,6 @@ MAX_TEMPLATE_VARIABLE = 1000
 MAX_MEDIA = 10
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-# Delivery reports may arrive out of order; a later stage never gives way to an earlier one.
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ def _describe(error: Exception) -> str:
 
 
 async def remember_retry_after(session: ClientSession, context: SimpleNamespace,
-                                params: TraceRequestEndParams) -> None:
+                               params: TraceRequestEndParams) -> None:
     """Keep Twilio's latest Retry-After in this task: the library's error drops headers."""
     _retry_after.set(_seconds(params.response.headers.get(hdrs.RETRY_AFTER)))
 

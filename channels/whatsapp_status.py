@@ -11,6 +11,7 @@ from bot.storage.models import OutboxItem
 from bot.tickets import audit
 
 CHANNEL = "whatsapp"  # the outbox rows' channel
+# Delivery reports may arrive out of order; a later stage never gives way to an earlier one.
 STATUS_STAGES = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "undelivered": 4,
                  "failed": 4}
 FAILED_STATUSES = frozenset({"failed", "undelivered"})

@@ -39,13 +39,19 @@ async def fake_api() -> AsyncIterator[FakeTelegramApi]:
 
 
 @pytest.fixture
-async def client(tmp_path: Path, nlu_service: tuple[str, str],
-                 fake_api: FakeTelegramApi) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+async def settings(tmp_path: Path, nlu_service: tuple[str, str],
+                   fake_api: FakeTelegramApi) -> Settings:
+    """The app's settings with Telegram pointed at the fake, on a migrated database."""
     url, token = nlu_service
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'tg.db'}",
                         nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
                         telegram_secret=SECRET, telegram_api_base_url=fake_api.base_url)
     await upgrade(Database(settings.database_url))
+    return settings
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     async with app_clients() as start:
         yield await start(settings, None)
 
@@ -148,15 +154,10 @@ async def test_set_webhook_registers_our_url_with_the_secret(
 
 
 async def test_polling_mode_answers_without_a_webhook(
-    tmp_path: Path, nlu_service: tuple[str, str], fake_api: FakeTelegramApi,
+    settings: Settings, fake_api: FakeTelegramApi,
 ) -> None:
-    url, token = nlu_service
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'poll.db'}",
-                        nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
-                        telegram_api_base_url=fake_api.base_url, telegram_polling=True)
-    await upgrade(Database(settings.database_url))
     async with app_clients() as start:
-        await start(settings, None)
+        await start(settings.model_copy(update={"telegram_polling": True}), None)
         await fake_api.wait_for("deleteWebhook")
         fake_api.queue_update(text_update(2001, 5151, "wie viel kostet eine Stunde Support?"))
         answer = (await fake_api.wait_for("sendMessage", timeout=15))[0]
@@ -193,15 +194,10 @@ async def test_long_reply_resumes_after_the_chunk_that_failed(
 
 
 async def test_app_starts_while_the_bot_api_is_down_and_answers_once_it_is_back(
-    tmp_path: Path, nlu_service: tuple[str, str], fake_api: FakeTelegramApi,
+    settings: Settings, fake_api: FakeTelegramApi,
 ) -> None:
     """The other channels must not go down with Telegram: the app starts, stores updates,
     and the channel finishes starting (and sends) once the Bot API answers."""
-    url, token = nlu_service
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'tg.db'}",
-                        nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
-                        telegram_secret=SECRET, telegram_api_base_url=fake_api.base_url)
-    await upgrade(Database(settings.database_url))
     fake_api.fail_next("getMe", times=2, status=503, retry_after=None)
     async with app_clients() as start:
         client = await start(settings, None)

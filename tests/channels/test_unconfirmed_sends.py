@@ -48,13 +48,22 @@ async def _rows(client: App) -> list[OutboxItem]:
         return list((await session.execute(select(OutboxItem))).scalars())
 
 
-async def _wait_for_status(client: App, status: str) -> list[OutboxItem]:
+async def _wait_for_rows(client: App, done: Callable[[OutboxItem], bool],
+                         what: str) -> list[OutboxItem]:
     for _ in range(100):
         rows = await _rows(client)
-        if rows and all(row.status == status for row in rows):
+        if rows and all(done(row) for row in rows):
             return rows
         await asyncio.sleep(0.1)
-    raise AssertionError(f"outbox rows never all {status}: {[r.status for r in rows]}")
+    raise AssertionError(f"outbox rows never all {what}: {[(r.status, r.attempts) for r in rows]}")
+
+
+async def _post_whatsapp(client: App, number: int, phone: str) -> int:
+    form = inbound_form(f"SM{number:032x}", phone, "wat kost een uur support?")
+    signature = sign(TWILIO_TOKEN, PUBLIC_BASE_URL + "/webhooks/whatsapp", form)
+    response = await client.post("/webhooks/whatsapp", data=form,
+                                 headers={"X-Twilio-Signature": signature})
+    return response.status
 
 
 async def test_telegram_send_confirmed_too_late_is_not_repeated(start: Start) -> None:
@@ -66,7 +75,7 @@ async def test_telegram_send_confirmed_too_late_is_not_repeated(start: Start) ->
             "/webhooks/telegram", headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
             json=text_update(1201, 5151, "hoe laat gaan jullie dicht vandaag"))
         assert response.status == 200
-        rows = await _wait_for_status(client, "failed")
+        rows = await _wait_for_rows(client, lambda row: row.status == "failed", "failed")
         await asyncio.sleep(RETRY_WINDOW_S)
         assert len(api.calls_of("sendMessage")) == 1  # the customer has it once
         assert all("may have arrived" in (row.last_error or "") for row in rows)
@@ -77,12 +86,8 @@ async def test_whatsapp_send_confirmed_too_late_is_not_repeated(start: Start) ->
         api.answer_late(SEND_TIMEOUT_S * 4)
         client = await start(twilio_account_sid=ACCOUNT_SID, twilio_auth_token=TWILIO_TOKEN,
                              twilio_api_base_url=api.base_url)
-        form = inbound_form(f"SM{1202:032x}", "+31612345678", "wat kost een uur support?")
-        signature = sign(TWILIO_TOKEN, PUBLIC_BASE_URL + "/webhooks/whatsapp", form)
-        response = await client.post("/webhooks/whatsapp", data=form,
-                                      headers={"X-Twilio-Signature": signature})
-        assert response.status == 200
-        rows = await _wait_for_status(client, "failed")
+        assert await _post_whatsapp(client, 1202, "+31612345678") == 200
+        rows = await _wait_for_rows(client, lambda row: row.status == "failed", "failed")
         await asyncio.sleep(RETRY_WINDOW_S)
         assert len(api.messages) == 1
         assert all("may have arrived" in (row.last_error or "") for row in rows)
@@ -92,13 +97,7 @@ async def test_a_platform_that_refuses_the_connection_is_tried_again(start: Star
     """Nothing can have arrived when the connection was refused: the row waits to retry."""
     client = await start(twilio_account_sid=ACCOUNT_SID, twilio_auth_token=TWILIO_TOKEN,
                          twilio_api_base_url=f"http://127.0.0.1:{free_port()}")
-    form = inbound_form(f"SM{1203:032x}", "+31612345679", "wat kost een uur support?")
-    signature = sign(TWILIO_TOKEN, PUBLIC_BASE_URL + "/webhooks/whatsapp", form)
-    await client.post("/webhooks/whatsapp", data=form, headers={"X-Twilio-Signature": signature})
-    for _ in range(100):
-        rows = await _rows(client)
-        if rows and all(row.attempts >= 1 for row in rows):
-            break
-        await asyncio.sleep(0.1)
-    assert rows and {row.status for row in rows} <= {"pending", "sending"}
+    assert await _post_whatsapp(client, 1203, "+31612345679") == 200
+    rows = await _wait_for_rows(client, lambda row: row.attempts >= 1, "tried")
+    assert {row.status for row in rows} <= {"pending", "sending"}
     assert all("may have arrived" not in (row.last_error or "") for row in rows)
