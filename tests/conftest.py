@@ -39,7 +39,14 @@ def prepared_nlu() -> PreparedNlu:
 
 @pytest.fixture(scope="session")
 def nlu_service(prepared_nlu: PreparedNlu) -> Iterator[tuple[str, str]]:
-    """A real Rasa HTTP service on a free port: (url, token)."""
+    """A real Rasa HTTP service on a free port: (url, token).
+
+    `SUPPORTBOT_TEST_NLU_URL` and `SUPPORTBOT_TEST_NLU_TOKEN` point the tests at a service
+    already running with the same model (several test runs side by side share one)."""
+    shared = os.environ.get("SUPPORTBOT_TEST_NLU_URL")
+    if shared:
+        yield shared, os.environ.get("SUPPORTBOT_TEST_NLU_TOKEN", "")
+        return
     token = secrets.token_hex(8)
     process = prepared_nlu.process("127.0.0.1", free_port(), token)
     process.start()
