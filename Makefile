@@ -26,7 +26,7 @@ run: setup
 
 lint: $(STAMP)
 	@echo "[test] ruff"
-	@$(BIN)/ruff check bot nlu channels actions console tests bench
+	@$(BIN)/ruff check bot nlu channels actions console wiring cli tests bench
 
 typecheck: $(STAMP)
 	@echo "[test] mypy --strict"

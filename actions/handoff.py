@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot import routing
 from bot.config import Settings
 from bot.storage.models import Message, Ticket
 from bot.tickets import audit
 from bot.turn import Turn
-from console import routing
 
 TRANSCRIPT_LIMIT = 50
 

@@ -53,8 +53,8 @@ from bench.load_stack import (
     memory_mb,
     tree_memory_mb,
 )
-from bot.cli.common import nlu_service
 from bot.config import PROJECT_ROOT, Settings
+from cli.common import nlu_service
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
 from tests.fakes.twilio_api import inbound_form, sign
 

@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 import asyncpg
 from aiohttp import web
 
-from bot.cli.run_command import migrate
 from bot.config import Settings
+from cli.run_command import migrate
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import ACCOUNT_SID, FakeTwilioApi
 
@@ -158,9 +158,9 @@ def app_environment(database_url: str, port: int, nlu_url: str, nlu_token: str,
 
 @contextlib.contextmanager
 def app_process(env: dict[str, str], port: int, log_file: Path) -> Iterator[AppProcess]:
-    """Run `python -m bot run --port P --no-migrate --no-start-nlu` until it is ready
+    """Run `python -m cli run --port P --no-migrate --no-start-nlu` until it is ready
     (`/readyz`: database and NLU answer); stop it with SIGTERM afterwards."""
-    command = [sys.executable, "-m", "bot", "run", "--port", str(port), "--no-migrate",
+    command = [sys.executable, "-m", "cli", "run", "--port", str(port), "--no-migrate",
                "--no-start-nlu"]
     with log_file.open("ab") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,

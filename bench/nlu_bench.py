@@ -19,8 +19,8 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from bot.cli.common import nlu_service
 from bot.config import Settings
+from cli.common import nlu_service
 from nlu.client import NluClient
 from nlu.dataset import load_examples
 from nlu.training import HELD_OUT_DATA

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import routing
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.conversation import Button, Reply
@@ -25,7 +26,7 @@ from bot.storage.models import (
     TicketNote,
 )
 from bot.tickets import audit, reference_for
-from console import routing, transfers
+from console import transfers
 from console.actors import Actor, DeskError
 
 OPEN_STATUSES = ("open", "claimed")

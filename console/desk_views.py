@@ -23,6 +23,7 @@ from bot.app_keys import (
     TURN_LISTENERS,
 )
 from bot.conversation import TurnResult
+from bot.routing import capacity_of, loads, requeue_away
 from bot.storage.models import Ticket
 from channels.telegram import TelegramChannel
 from console import transcript
@@ -32,7 +33,6 @@ from console.auth import AGENT
 from console.desk import Desk
 from console.keys import DESK, HUB
 from console.live import ConsoleHub
-from console.routing import capacity_of, loads, requeue_away
 from console.templating import render
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

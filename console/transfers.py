@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import routing
 from bot.config import Settings
 from bot.storage.models import Agent, Ticket
-from console import routing
 from console.actors import Actor, DeskError
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import init_app
 from bot.clock import Clock
 from bot.config import Settings
+from wiring.app import init_app
 
 Client = TestClient[Any, Any]
 

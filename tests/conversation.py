@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.assembly import build_engine, build_services
 from bot.clock import FrozenClock, parse_instant
 from bot.config import Settings
 from bot.conversation import Attachment, Inbound, TurnResult
@@ -17,6 +16,7 @@ from bot.storage.database import Database
 from bot.turn import Services
 from nlu.client import NluClient
 from nlu.language import LanguageIdentifier
+from wiring.assembly import build_engine, build_services
 
 # A Wednesday, inside opening hours.
 OPEN_TIME = "2026-11-25T10:00:00Z"

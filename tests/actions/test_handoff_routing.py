@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from actions.handoff import HumanHandoff
-from bot.assembly import build_services
 from bot.config import Settings, TeamSettings
 from bot.storage.database import Database
 from bot.storage.models import Agent, AuditEntry, Conversation, Customer, Message, Ticket
 from bot.turn import Services, Turn
 from tests.console.helpers import add_agent_row
+from wiring.assembly import build_services
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday, open
 SETTINGS = Settings.model_construct(

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.assembly import KB_INTENTS
 from bot.config import PROJECT_ROOT, CompanySettings
 from bot.knowledge import KB_DIR, KnowledgeBase, KnowledgeBaseError
 from nlu.taxonomy import LANGUAGES
+from wiring.assembly import KB_INTENTS
 
 VALUES = CompanySettings().placeholders()
 ANSWERED_BY_ARTICLES = (*KB_INTENTS, "warranty_claim", "request_callback", "complaint",

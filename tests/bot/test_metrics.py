@@ -10,12 +10,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.app import OUTBOX, init_app
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Conversation, Customer, Message, OutboxItem, Ticket
+from wiring.app import OUTBOX, init_app
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
 from bot.retention import ERASED, apply_retention
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import AuditEntry, Conversation, Customer, Message, Ticket
+from cli import main
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

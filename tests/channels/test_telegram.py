@@ -16,7 +16,6 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.app import DATABASE, INTAKE
 from bot.channel import Delivery, DeliveryError
 from bot.config import Settings
 from bot.conversation import Reply
@@ -27,6 +26,7 @@ from channels.telegram import TelegramChannel
 from tests.apps import app_clients
 from tests.conftest import free_port
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
+from wiring.app import DATABASE, INTAKE
 
 SECRET = "s3cret-token-for-tests"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -144,7 +144,7 @@ async def test_set_webhook_registers_our_url_with_the_secret(
            "SUPPORTBOT_TELEGRAM_API_BASE_URL": fake_api.base_url,
            "SUPPORTBOT_PUBLIC_BASE_URL": "https://bot.example.com"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "telegram", "set-webhook", env=env,
+        sys.executable, "-m", "cli", "telegram", "set-webhook", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, stderr.decode()
@@ -220,7 +220,7 @@ async def test_a_rejected_token_stops_the_start_with_a_clear_error_and_no_secret
            "SUPPORTBOT_TELEGRAM_API_BASE_URL": fake_api.base_url,
            "SUPPORTBOT_NLU_URL": f"http://127.0.0.1:{free_port()}"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--port", str(free_port()), "--no-start-nlu",
+        sys.executable, "-m", "cli", "run", "--port", str(free_port()), "--no-start-nlu",
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     output = (stdout + stderr).decode()

@@ -13,7 +13,6 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.app import DATABASE
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.models import OutboxItem
@@ -21,6 +20,7 @@ from tests.apps import app_clients
 from tests.conftest import free_port
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
 from tests.fakes.twilio_api import ACCOUNT_SID, FakeTwilioApi, inbound_form, sign
+from wiring.app import DATABASE
 
 App = TestClient  # type: ignore[type-arg]
 Start = Callable[..., Awaitable[App]]

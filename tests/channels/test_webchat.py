@@ -14,11 +14,11 @@ from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.app import DATABASE, init_app
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import WebChatSession
+from wiring.app import DATABASE, init_app
 
 _ids = itertools.count(1)
 

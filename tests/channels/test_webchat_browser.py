@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.app import init_app
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from tests.conftest import free_port
+from wiring.app import init_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -18,7 +18,6 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.app import CHANNELS, DATABASE, INTAKE
 from bot.channel import Delivery, DeliveryError
 from bot.clock import Clock, FrozenClock
 from bot.config import Settings
@@ -29,6 +28,7 @@ from channels.whatsapp import WhatsAppChannel
 from tests.apps import app_clients
 from tests.conftest import free_port
 from tests.fakes.twilio_api import ACCOUNT_SID, FakeTwilioApi, inbound_form, sign, status_form
+from wiring.app import CHANNELS, DATABASE, INTAKE
 
 AUTH_TOKEN = "twilio-auth-token-for-tests"
 PUBLIC_BASE_URL = "https://bot.example.com"

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import init_app
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from tests.console.helpers import make_agent
+from wiring.app import init_app
 
 
 @pytest.fixture

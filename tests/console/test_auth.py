@@ -14,7 +14,6 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from yarl import URL
 
-from bot.app import init_app
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.storage.database import Database
@@ -23,6 +22,7 @@ from console.agents import AgentError, DuplicateAgent, authenticate, create_agen
 from console.auth import safe_next
 from console.passwords import PasswordTooShort
 from tests.console.helpers import PASSWORD, login, make_agent, post_login
+from wiring.app import init_app
 
 Client = TestClient[Any, Any]
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

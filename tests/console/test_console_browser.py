@@ -14,13 +14,13 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.app import init_app
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Ticket
 from console.agents import create_agent
 from tests.conftest import free_port
+from wiring.app import init_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "correct horse battery"

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import init_app
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
+from wiring.app import init_app
 
 SECRET = "s3cret-token-for-tests"
 ONCALL_CHAT = "-100777"

@@ -12,13 +12,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.app import DATABASE, init_app
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Message, OutboxItem, Ticket
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import ACCOUNT_SID, FakeTwilioApi, sign
+from wiring.app import DATABASE, init_app
 
 TELEGRAM_SECRET = "fault-suite-telegram-secret"
 TWILIO_AUTH_TOKEN = "fault-suite-twilio-auth-token"

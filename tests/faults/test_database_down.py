@@ -18,7 +18,6 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.app import init_app
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
@@ -27,6 +26,7 @@ from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
 from tests.faults.conftest import SECRET_HEADER, TELEGRAM_SECRET
 from tests.faults.proxy import SwitchableProxy
+from wiring.app import init_app
 
 OUTAGE_S = 30.0
 SEND_EVERY_S = 0.25

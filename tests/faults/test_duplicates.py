@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app import INTAKE
 from bot.storage.models import Conversation, Message, OutboxItem
 from tests.fakes.telegram_api import text_update
 from tests.fakes.twilio_api import inbound_form
@@ -26,6 +25,7 @@ from tests.faults.conftest import (
     StartStack,
     twilio_signature,
 )
+from wiring.app import INTAKE
 
 PER_CHANNEL = 250
 BATCH = 50

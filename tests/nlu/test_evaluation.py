@@ -18,7 +18,7 @@ TEST_SPLIT = HELD_OUT_DATA
 def _eval(nlu_service: tuple[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     url, token = nlu_service
     env = {**os.environ, "SUPPORTBOT_NLU_URL": url, "SUPPORTBOT_NLU_TOKEN": token}
-    return subprocess.run([sys.executable, "-m", "bot", "nlu", "eval", *args],
+    return subprocess.run([sys.executable, "-m", "cli", "nlu", "eval", *args],
                           capture_output=True, text=True, env=env, timeout=600)
 
 

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.app import init_app
-from bot.cli.common import CliError, Subparsers, nlu_service, say
 from bot.config import Settings
 from bot.logs import LogSettings, configure_logging
 from bot.storage.database import Database
+from cli.common import CliError, Subparsers, nlu_service, say
+from wiring.app import init_app
 
 
 def register_run(subparsers: Subparsers) -> None:
@@ -86,7 +86,7 @@ def run_app(args: argparse.Namespace) -> int:
     except ValidationError as error:
         raise CliError(f"invalid SUPPORTBOT_LOG_* setting: {error}") from error
     configure_logging(args.log_format or log_settings.format, log_settings.level)
-    log = logging.getLogger("bot.cli.run")
+    log = logging.getLogger("cli.run")
     tune_process()
     if not args.no_migrate:
         log.info("Migrating the database: %s", settings.database_url)

@@ -15,7 +15,7 @@ def chat(nlu_service: tuple[str, str], tmp_path: Path, lines: list[str],
     url, token = nlu_service
     env = {**os.environ, "SUPPORTBOT_NLU_URL": url, "SUPPORTBOT_NLU_TOKEN": token,
            "SUPPORTBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
-    done = subprocess.run([sys.executable, "-m", "bot", "chat", "--json", *args],
+    done = subprocess.run([sys.executable, "-m", "cli", "chat", "--json", *args],
                           input="\n".join(lines) + "\n", capture_output=True, text=True,
                           env=env, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -47,6 +47,6 @@ def test_every_reply_is_one_json_object_with_the_documented_keys(
 def test_a_bad_time_is_a_clear_error(nlu_service: tuple[str, str], tmp_path: Path) -> None:
     url, token = nlu_service
     env = {**os.environ, "SUPPORTBOT_NLU_URL": url, "SUPPORTBOT_NLU_TOKEN": token}
-    done = subprocess.run([sys.executable, "-m", "bot", "chat", "--json", "--at", "friday"],
+    done = subprocess.run([sys.executable, "-m", "cli", "chat", "--json", "--at", "friday"],
                           input="", capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 2 and "--at" in done.stderr

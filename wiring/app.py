@@ -23,7 +23,6 @@ from bot.app_keys import (
     SETTINGS,
     TURN_LISTENERS,
 )
-from bot.assembly import build_engine, build_services
 from bot.bus import event_bus
 from bot.channel import ChannelContext
 from bot.clock import Clock, SystemClock
@@ -31,7 +30,6 @@ from bot.config import Settings
 from bot.conversation import TurnResult
 from bot.forwarded import forwarded_for_middleware
 from bot.intake import Intake
-from bot.jobs import scheduled_jobs
 from bot.outbox import OutboxWorker
 from bot.scheduler import Scheduler
 from bot.storage.database import Database
@@ -39,6 +37,8 @@ from channels.registry import build_channels
 from console import add_console
 from nlu.client import NluClient
 from nlu.service import service_status
+from wiring.assembly import build_engine, build_services
+from wiring.jobs import scheduled_jobs
 
 __all__ = ["BUS", "CHANNELS", "CLOCK", "DATABASE", "ENGINE", "INTAKE", "METRICS", "NLU", "OUTBOX",
            "SERVICES", "SETTINGS", "TURN_LISTENERS", "init_app"]

@@ -11,16 +11,16 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.assembly import build_engine
-from bot.cli.common import CliError, Subparsers, nlu_service, say
-from bot.cli.run_command import migrate
 from bot.clock import Clock, FrozenClock, SystemClock, parse_instant
 from bot.config import Settings
 from bot.conversation import Inbound, TurnResult
 from bot.engine import Engine
 from bot.storage.database import Database
 from bot.storage.models import OutboxItem
+from cli.common import CliError, Subparsers, nlu_service, say
+from cli.run_command import migrate
 from nlu.client import NluClient
+from wiring.assembly import build_engine
 
 CHANNEL = "cli"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.cli.common import CliError, Subparsers, say
 from bot.config import Settings
 from channels.telegram import register_webhook
+from cli.common import CliError, Subparsers, say
 
 
 def register_telegram(subparsers: Subparsers) -> None:

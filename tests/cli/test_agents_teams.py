@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.storage.database import Database
 from bot.storage.models import Agent
 from console.agents import find_agent
-from tests.bot.cli.conftest import agents_db_url
+from tests.cli.conftest import agents_db_url
 
 PASSWORD = "correct horse battery\n"
 

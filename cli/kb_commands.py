@@ -8,14 +8,14 @@ import asyncio
 from sqlalchemy import select
 
 from bot.catalogue import Catalogue
-from bot.cli.common import CliError, Subparsers, say
-from bot.cli.run_command import migrate
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase
 from bot.storage.database import Database
 from bot.storage.models import Announcement
 from bot.tickets import audit
+from cli.common import CliError, Subparsers, say
+from cli.run_command import migrate
 from nlu.taxonomy import LANGUAGES
 
 

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from bot.catalogue import CatalogueError
 from bot.channel import ChannelStartError
-from bot.cli import (
+from bot.knowledge import KnowledgeBaseError
+from cli import (
     agents_command,
     chat_command,
     kb_commands,
@@ -17,8 +18,7 @@ from bot.cli import (
     run_command,
     telegram_command,
 )
-from bot.cli.common import CliError, Command
-from bot.knowledge import KnowledgeBaseError
+from cli.common import CliError, Command
 from nlu.errors import NluError
 
 COMMAND_GROUPS: tuple[Command, ...] = (

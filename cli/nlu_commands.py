@@ -10,8 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from bot.cli.common import CliError, Subparsers, nlu_service, say
 from bot.config import Settings
+from cli.common import CliError, Subparsers, nlu_service, say
 from nlu.client import NluClient
 from nlu.dataset import Example, load_examples
 from nlu.evaluation import Prediction, predict, summarize

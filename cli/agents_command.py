@@ -9,10 +9,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot.cli.common import CliError, Subparsers, say
-from bot.cli.run_command import migrate
 from bot.config import Settings
 from bot.storage.database import Database
+from cli.common import CliError, Subparsers, say
+from cli.run_command import migrate
 from console.agents import (
     ROLES,
     AgentError,

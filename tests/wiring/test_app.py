@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import init_app
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from tests.conftest import free_port
+from wiring.app import init_app
 
 
 async def _client(settings: Settings) -> TestClient:  # type: ignore[type-arg]

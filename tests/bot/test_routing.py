@@ -11,11 +11,11 @@ from sqlalchemy import select, update
 
 from bot.catalogue import Catalogue
 from bot.config import CompanySettings, Settings, TeamSettings
+from bot.routing import auto_assign, requeue_away, team_for
 from bot.storage.database import Database
 from bot.storage.models import Agent, AuditEntry, Conversation, Ticket
 from console.actors import Actor, DeskError
 from console.desk import Desk
-from console.routing import auto_assign, requeue_away, team_for
 from tests.console.helpers import add_agent_row, add_ticket
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -1,5 +1,5 @@
 """`supportbot agents ...` against a temporary SQLite file: once as a real subprocess, the
-other cases through `bot.cli.main` in-process (starting Python costs seconds each time)."""
+other cases through `cli.main` in-process (starting Python costs seconds each time)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import pytest
 
 from bot.storage.database import Database
 from console.agents import authenticate
-from tests.bot.cli.conftest import agents_db_url
+from tests.cli.conftest import agents_db_url
 
 
 def agents(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SUPPORTBOT_DATABASE_URL": agents_db_url(tmp_path)}
-    return subprocess.run([sys.executable, "-m", "bot", "agents", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "cli", "agents", *args], input=stdin,
                           capture_output=True, text=True, env=env, timeout=120)
 
 

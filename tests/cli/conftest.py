@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from cli import main
 
 
 def agents_db_url(tmp_path: Path) -> str:

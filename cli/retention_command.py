@@ -7,12 +7,12 @@ import asyncio
 import json
 from dataclasses import asdict
 
-from bot.cli.common import CliError, Subparsers, say
-from bot.cli.run_command import migrate
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.retention import RetentionReport, apply_retention
 from bot.storage.database import Database
+from cli.common import CliError, Subparsers, say
+from cli.run_command import migrate
 
 
 def register_retention(subparsers: Subparsers) -> None:
