@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from bot.conversation import SURVEY_PREFIX
 from bot.storage.models import Ticket
 from bot.tickets import audit
 from bot.turn import Turn
-
-PAYLOAD_PREFIX = "=csat:"
 
 
 class CsatSurvey:
@@ -39,7 +38,7 @@ class CsatSurvey:
 
 
 def _score(choice: str | None) -> int | None:
-    if not choice or not choice.startswith(PAYLOAD_PREFIX):
+    if not choice or not choice.startswith(SURVEY_PREFIX):
         return None
-    value = choice.removeprefix(PAYLOAD_PREFIX)
+    value = choice.removeprefix(SURVEY_PREFIX)
     return int(value) if value in {"1", "2", "3", "4", "5"} else None

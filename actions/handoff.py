@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot import routing
 from bot.config import Settings
+from bot.domain import ConversationMode
 from bot.storage.models import Message, Ticket
 from bot.tickets import audit
 from bot.turn import Turn
@@ -50,7 +51,7 @@ class HumanHandoff:
         turn.ticket = ticket.reference
         turn.state.pop("form", None)
         before = turn.conversation.mode
-        turn.conversation.mode = "human"
+        turn.conversation.mode = ConversationMode.HUMAN
         await audit(turn.session, turn.now, "bot", "conversation", turn.conversation.id,
                     "handoff", before={"mode": before}, after={"mode": "human",
                                                                "ticket": ticket.reference})

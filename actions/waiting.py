@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from actions.extract import email as extract_email
 from bot.conversation import Reply
+from bot.domain import OPEN_TICKET_STATUSES, ConversationMode, TicketStatus
 from bot.forms import is_cancel
 from bot.handoff_timeouts import EMAIL, WAIT, alternatives
 from bot.storage.models import Ticket
@@ -17,14 +18,13 @@ from bot.tickets import audit, reference_for
 from bot.turn import Turn
 
 POSITION_EVERY = timedelta(minutes=2)
-WAITING_STATUSES = ("open", "claimed")
 
 
 async def waiting_ticket(turn: Turn) -> Ticket | None:
     """The conversation's handoff ticket that is still open or being worked."""
     return (await turn.session.execute(
         select(Ticket).where(Ticket.conversation_id == turn.conversation.id,
-                             Ticket.kind == "handoff", Ticket.status.in_(WAITING_STATUSES))
+                             Ticket.kind == "handoff", Ticket.status.in_(OPEN_TICKET_STATUSES))
         .order_by(Ticket.id.desc()).limit(1))).scalar_one_or_none()
 
 
@@ -98,7 +98,7 @@ class WaitingRoom:
         turn.state.pop("awaiting", None)
         turn.customer.email = address
         ticket.details = {**ticket.details, "reply_by": "email", "email": address}
-        turn.conversation.mode = "bot"
+        turn.conversation.mode = ConversationMode.BOT
         await audit(turn.session, turn.now, "customer", "ticket", ticket.id, "reply_by_email",
                     after={"reply_by": "email"})
         turn.say("handoff_email_confirm", reference=reference_for(ticket.id), email=address)
@@ -106,8 +106,9 @@ class WaitingRoom:
 
     async def _end(self, turn: Turn, ticket: Ticket, reason: str) -> None:
         before = {"status": ticket.status, "assigned_to": ticket.assigned_to}
-        ticket.status, ticket.closed_at, ticket.resolution = "cancelled", turn.now, reason
-        turn.conversation.mode = "bot"
+        ticket.status, ticket.closed_at, ticket.resolution = \
+            TicketStatus.CANCELLED, turn.now, reason
+        turn.conversation.mode = ConversationMode.BOT
         turn.state.pop("awaiting", None)
         await audit(turn.session, turn.now, "customer", "ticket", ticket.id, "cancel",
                     before=before, after={"status": "cancelled", "reason": reason})

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.conversation import Inbound
+from bot.domain import ConversationMode
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message
 
@@ -53,11 +54,12 @@ class Acceptor:
     """Stores inbound messages, grouping those that arrive together. `on_stored` hears,
     after each group, how long its first message waited until it was committed."""
 
-    def __init__(self, database: Database, clock: Clock, idle_window: timedelta) -> None:
+    def __init__(self, database: Database, clock: Clock, idle_window: timedelta, *,
+                 on_stored: Callable[[float], None] | None = None) -> None:
         self.database = database
         self.clock = clock
         self.idle_window = idle_window
-        self.on_stored: Callable[[float], None] | None = None
+        self.on_stored = on_stored
         self._waiting: list[_Waiting] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -184,7 +186,7 @@ class _Group:
             chat = (channel, chat_id)
             if chat in found or chat in returning:
                 continue
-            if mode == "bot" and self.now - last_message_at > self.idle_window:
+            if mode == ConversationMode.BOT and self.now - last_message_at > self.idle_window:
                 closing.append(id_)
                 returning.add(chat)
             else:

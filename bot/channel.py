@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from aiohttp import web
 
@@ -91,6 +91,13 @@ class ChannelContext:
     database: Database
     clock: Clock
     bus: EventBus
+
+
+@runtime_checkable
+class ShowsPresence(Protocol):
+    """A channel that can show in the chat who is talking (the widget's header)."""
+
+    async def show_presence(self, chat_id: str, name: str) -> None: ...
 
 
 class Channel(Sender, Protocol):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+# What a button press brings back: `/intent` runs that intent, `=value` answers the
+# question asked; the satisfaction survey's buttons are `=csat:1` ... `=csat:5`.
+INTENT_PREFIX = "/"
+CHOICE_PREFIX = "="
+SURVEY_PREFIX = "=csat:"
 
 
 @dataclass(frozen=True)
@@ -78,4 +84,3 @@ class TurnResult:
     confidence: float | None = None
     language: str | None = None
     ticket: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)

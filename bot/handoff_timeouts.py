@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalogue import Catalogue
 from bot.conversation import Button, Reply
+from bot.domain import ConversationMode
 from bot.outbound import queue_reply
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Ticket
@@ -49,7 +50,7 @@ class HandoffTimeouts:
                 if now < self._due(ticket):
                     continue
                 conversation = await session.get(Conversation, ticket.conversation_id)
-                if conversation is None or conversation.mode != "human":
+                if conversation is None or conversation.mode != ConversationMode.HUMAN:
                     continue
                 await self._offer(session, conversation, ticket, now)
                 offered += 1

@@ -21,12 +21,11 @@ from prometheus_client import (
 )
 from sqlalchemy import func, select
 
-from bot.app_keys import CLOCK, DATABASE, METRICS
+from bot.clock import Clock
+from bot.domain import OPEN_TICKET_STATUSES, OutboxStatus
 from bot.storage.database import Database
 from bot.storage.models import OutboxItem, Ticket
 
-# Tickets still waiting for people; the console treats the same statuses as open.
-OPEN_TICKET_STATUSES = ("open", "claimed", "waiting")
 _NLU_BUCKETS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _REPLY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 
@@ -84,7 +83,7 @@ class Metrics:
         async with database.sessions() as session:
             outbox = (await session.execute(
                 select(OutboxItem.channel, OutboxItem.status, func.count())
-                .where(OutboxItem.status.in_(("pending", "failed")))
+                .where(OutboxItem.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)))
                 .group_by(OutboxItem.channel, OutboxItem.status))).all()
             tickets = (await session.execute(
                 select(Ticket.status, func.count()).group_by(Ticket.status))).all()
@@ -100,26 +99,27 @@ class Metrics:
         for channel in self.channels:
             self.outbox_pending.labels(channel=channel).set(0)
             self.outbox_failed.labels(channel=channel).set(0)
-        for status in OPEN_TICKET_STATUSES:
-            self.tickets.labels(status=status).set(0)
-        for channel, status, count in outbox:
-            gauge = self.outbox_pending if status == "pending" else self.outbox_failed
-            gauge.labels(channel=channel).set(count)
-        for status, count in tickets:
-            self.tickets.labels(status=status).set(count)
+        for open_status in OPEN_TICKET_STATUSES:
+            self.tickets.labels(status=str(open_status)).set(0)
+        for channel, row_status, count in outbox:
+            pending = row_status == OutboxStatus.PENDING
+            (self.outbox_pending if pending else self.outbox_failed).labels(
+                channel=channel).set(count)
+        for ticket_status, count in tickets:
+            self.tickets.labels(status=ticket_status).set(count)
         self.sla_breaches.set(breaches)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
 
-async def metrics_endpoint(request: web.Request) -> web.Response:
-    """Prometheus scrape endpoint (text exposition format)."""
-    metrics = request.app[METRICS]
-    await metrics.refresh(request.app[DATABASE], request.app[CLOCK].now())
-    return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+def add_routes(app: web.Application, metrics: Metrics, database: Database,
+               clock: Clock) -> None:
+    """Serve `metrics` at `GET /metrics` (Prometheus text exposition format)."""
 
+    async def endpoint(request: web.Request) -> web.Response:
+        await metrics.refresh(database, clock.now())
+        return web.Response(body=metrics.render(),
+                            headers={"Content-Type": CONTENT_TYPE_LATEST})
 
-def add_routes(app: web.Application) -> None:
-    """Serve the metrics stored under `METRICS` at `GET /metrics`."""
-    app.router.add_get("/metrics", metrics_endpoint)
+    app.router.add_get("/metrics", endpoint)

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from bot.channel import Delivery, DeliveryError, Sender
 from bot.clock import Clock
 from bot.conversation import Reply
+from bot.domain import OutboxStatus
 from bot.storage.database import Database
 from bot.storage.models import Message, OutboxItem
 from bot.tickets import audit
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
+SYSTEM_SENDER = "system"  # who wrote a row without a conversation message
 
 
 class OutboxWorker:
@@ -92,11 +94,11 @@ class OutboxWorker:
         now = self.clock.now()
         async with self.database.transaction() as session:
             rows = (await session.execute(
-                select(OutboxItem).where(OutboxItem.status == "sending")
+                select(OutboxItem).where(OutboxItem.status == OutboxStatus.SENDING)
                 .where(OutboxItem.channel.in_(list(self.senders)))
             )).scalars().all()
             for row in rows:
-                row.status = "failed"
+                row.status = OutboxStatus.FAILED
                 row.last_error = "interrupted while sending; not resent to avoid a duplicate"
                 await audit(session, now, "outbox", "outbox", row.id, "failed",
                             before={"status": "sending"}, after={"status": "failed"})
@@ -132,15 +134,16 @@ class OutboxWorker:
             ids = list(self._unattempted)
             async with self.database.transaction() as session:
                 await session.execute(update(OutboxItem).where(
-                    OutboxItem.id.in_(ids), OutboxItem.status == "sending")
-                    .values(status="pending"))
+                    OutboxItem.id.in_(ids), OutboxItem.status == OutboxStatus.SENDING)
+                    .values(status=OutboxStatus.PENDING))
             self._unattempted.difference_update(ids)
 
     async def _claim(self) -> list[int]:
         now = self.clock.now()
         async with self.database.transaction() as session:
             query = (select(OutboxItem.id)
-                     .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now,
+                     .where(OutboxItem.status == OutboxStatus.PENDING,
+                            OutboxItem.next_attempt_at <= now,
                             OutboxItem.channel.in_(list(self.senders)))
                      .order_by(OutboxItem.id).limit(self.batch))
             if not self.database.is_sqlite:
@@ -148,7 +151,7 @@ class OutboxWorker:
             ids = list((await session.execute(query)).scalars())
             if ids:
                 await session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids))
-                                      .values(status="sending"))
+                                      .values(status=OutboxStatus.SENDING))
         return ids
 
     async def _load(self, ids: list[int]) -> list[_Pending]:
@@ -156,7 +159,7 @@ class OutboxWorker:
         async with self.database.sessions() as session:
             rows = (await session.execute(
                 select(OutboxItem, Message.sender)
-                .join(Message, Message.id == OutboxItem.message_id)
+                .outerjoin(Message, Message.id == OutboxItem.message_id)
                 .where(OutboxItem.id.in_(ids)).order_by(OutboxItem.id))).all()
             conversations = {item.conversation_id for item, _ in rows}
             last_inbound: dict[int, datetime | None] = dict((await session.execute(
@@ -166,8 +169,8 @@ class OutboxWorker:
         now = self.clock.now()
         return [_Pending(item, Delivery(
             item.recipient, Reply.from_payload(item.payload), item.conversation_id,
-            last_inbound.get(item.conversation_id), now, message_id=item.message_id,
-            sender=author, parts_sent=item.parts_sent,
+            last_inbound.get(item.conversation_id), now, message_id=item.message_id or 0,
+            sender=author or SYSTEM_SENDER, parts_sent=item.parts_sent,
             sent_ids=tuple(filter(None, (item.platform_message_id or "").split(",")))))
             for item, author in rows]
 
@@ -187,7 +190,7 @@ class OutboxWorker:
             log.exception("sender %s crashed", item.channel, extra=_context(item))
             pending.error = DeliveryError(repr(error))
             return
-        pending.sent = {"status": "sent", "sent_at": self.clock.now(),
+        pending.sent = {"status": OutboxStatus.SENT, "sent_at": self.clock.now(),
                         "attempts": item.attempts + 1, "platform_message_id": platform_id,
                         "last_error": None}
         self._unrecorded[item.id] = pending.sent  # kept until the database has it
@@ -196,7 +199,7 @@ class OutboxWorker:
         """Mark the sent rows in one transaction (after an outage `_settle` does it)."""
         await self._mark_sent({p.item.id: p.sent for p in sent if p.sent is not None})
         for pending in sent:
-            if self.metrics is not None:
+            if self.metrics is not None and pending.item.message_id is not None:
                 last = pending.delivery.last_inbound_at
                 waited = None if last is None else (self.clock.now() - last).total_seconds()
                 self.metrics.reply_sent(pending.item.channel, waited)
@@ -222,7 +225,7 @@ class OutboxWorker:
                         "platform_message_id": ",".join(error.sent_ids)[:1000] or None}
         async with self.database.transaction() as session:
             await session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(
-                status="failed" if final else "pending", attempts=attempts,
+                status=OutboxStatus.FAILED if final else OutboxStatus.PENDING, attempts=attempts,
                 last_error=str(error)[:2000],
                 next_attempt_at=now + timedelta(seconds=delay), **progress))
             if final:

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
 
+from bot.domain import OPEN_TICKET_STATUSES, ConversationMode, ConversationStatus
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Message, OutboxItem, Ticket
 from bot.tickets import audit
 
 ERASED = "[deleted by retention]"
-ACTIVE_TICKETS = ("open", "claimed")
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,10 @@ class RetentionReport:
 def _expired(cutoff: datetime):  # type: ignore[no-untyped-def]
     """Conversations that ended before the cutoff and have no ticket still being worked."""
     busy = exists().where(Ticket.conversation_id == Conversation.id,
-                          Ticket.status.in_(ACTIVE_TICKETS))
+                          Ticket.status.in_(OPEN_TICKET_STATUSES))
     return and_(Conversation.last_message_at < cutoff,
-                or_(Conversation.status == "closed", Conversation.mode == "bot"), ~busy)
+                or_(Conversation.status == ConversationStatus.CLOSED,
+                    Conversation.mode == ConversationMode.BOT), ~busy)
 
 
 async def apply_retention(database: Database, days: int, now: datetime,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import BusinessCalendar, PolicyTargets, complaint_deadlines, ticket_deadlines
+from bot.domain import OPEN_TICKET_STATUSES
 from bot.storage.models import AuditEntry, Callback, Conversation, Customer, Ticket
 
 REFERENCE_OFFSET = 10000
@@ -100,6 +101,6 @@ class TicketDesk:
         result = await session.execute(
             select(Ticket).where(Ticket.conversation_id == conversation.id,
                                  Ticket.kind == "handoff",
-                                 Ticket.status.in_(("open", "claimed", "waiting")))
+                                 Ticket.status.in_(OPEN_TICKET_STATUSES))
         )
         return result.scalars().first()

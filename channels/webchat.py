@@ -221,6 +221,12 @@ class WebChatChannel:
         await self.push(delivery.recipient, frame)
         return f"webchat:{delivery.message_id}"
 
+    async def show_presence(self, chat_id: str, name: str) -> None:
+        """The chat's header shows the person who joined, or the assistant again."""
+        frame: dict[str, Any] = ({"type": "agent_joined", "name": name, "announced": True}
+                                 if name else {"type": "agent_left", "announced": True})
+        await self.push(chat_id, frame)
+
     async def push(self, visitor_id: str, frame: dict[str, Any]) -> None:
         """Send a frame to the visitor's connections, on whichever replica they are."""
         await self.context.bus.publish(BUS_TOPIC, {"visitor": visitor_id, "frame": frame})

@@ -22,12 +22,11 @@ from twilio.rest import Client
 
 from bot.channel import ChannelContext, Delivery, DeliveryError
 from bot.config import Settings
-from bot.conversation import Attachment, Inbound, Reply
+from bot.conversation import SURVEY_PREFIX, Attachment, Inbound, Reply
 from channels.text import split_text
 from channels.whatsapp_errors import SEND_ERRORS, delivery_error, remember_retry_after
 from channels.whatsapp_status import CHANNEL, STATUS_STAGES, record_status
 
-SURVEY_PAYLOAD = "=csat:"
 PREFIX = "whatsapp:"
 MAX_TEXT = 1600
 MAX_TEMPLATE_VARIABLE = 1000
@@ -74,7 +73,7 @@ def _attachments(form: Mapping[str, str]) -> tuple[Attachment, ...]:
 
 def is_survey(reply: Reply) -> bool:
     """Whether the reply is the satisfaction question (its buttons are the scores)."""
-    return bool(reply.buttons) and all(b.payload.startswith(SURVEY_PAYLOAD)
+    return bool(reply.buttons) and all(b.payload.startswith(SURVEY_PREFIX)
                                        for b in reply.buttons)
 
 

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import update
-
 from bot.clock import Clock, FrozenClock, SystemClock, parse_instant
 from bot.config import Settings
-from bot.conversation import Inbound, TurnResult
-from bot.engine import Engine
+from bot.conversation import Inbound
+from bot.events import Events
+from bot.outbox import OutboxWorker
 from bot.storage.database import Database
-from bot.storage.models import OutboxItem
 from cli.common import CliError, Subparsers, nlu_service, say
 from cli.run_command import migrate
+from cli.terminal import CHANNEL, TerminalSender
 from nlu.client import NluClient
-from wiring.assembly import build_engine
-
-CHANNEL = "cli"
+from wiring.assembly import build_engine, build_intake
 
 
 def register_chat(subparsers: Subparsers) -> None:
@@ -51,11 +47,15 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 async def _session(settings: Settings, clock: Clock, args: argparse.Namespace) -> None:
+    """Every line goes the way a channel's messages go: stored, answered, queued in the
+    outbox; the outbox delivers to the terminal, whose sender prints."""
     database = Database(settings.database_url)
     user = args.user or f"cli-{uuid.uuid4().hex[:8]}"
+    terminal = TerminalSender(args.json)
+    outbox = OutboxWorker(database, {CHANNEL: terminal}, clock)
     async with NluClient(settings.resolved_nlu_url, settings.nlu_token.get_secret_value(),
                          timeout=settings.nlu_timeout_s, retries=settings.nlu_retries) as nlu:
-        engine = build_engine(settings, database, nlu, clock)
+        intake = build_intake(settings, build_engine(settings, database, nlu, clock), Events())
         if not args.json:
             say("Type a message (Ctrl-D to quit). Answer buttons with their number.")
         try:
@@ -68,9 +68,9 @@ async def _session(settings: Settings, clock: Clock, args: argparse.Namespace) -
                 inbound = Inbound(channel=CHANNEL, chat_id=user, user_id=user,
                                   message_id=uuid.uuid4().hex, text=line.strip(),
                                   language_hint=args.lang)
-                result = await engine.process(inbound)
-                await _mark_delivered(engine)
-                _show(result, args.json)
+                terminal.turn = await intake.submit(inbound)
+                while await outbox.run_once():
+                    pass
                 if isinstance(clock, FrozenClock):
                     clock.advance(timedelta(seconds=1))
         finally:
@@ -82,26 +82,3 @@ def _read_line(quiet: bool) -> str | None:
         print("you> ", end="", flush=True)
     line = sys.stdin.readline()
     return line if line else None
-
-
-async def _mark_delivered(engine: Engine) -> None:
-    """The terminal is this channel's sender: what was printed counts as sent."""
-    async with engine.database.transaction() as session:
-        await session.execute(
-            update(OutboxItem).where(OutboxItem.channel == CHANNEL,
-                                     OutboxItem.status == "pending")
-            .values(status="sent", sent_at=engine.clock.now())
-        )
-
-
-def _show(result: TurnResult, as_json: bool) -> None:
-    for reply in result.replies:
-        if as_json:
-            print(json.dumps({
-                "text": reply.text, "buttons": [b.title for b in reply.buttons],
-                "payloads": [b.payload for b in reply.buttons], "intent": result.intent,
-                "confidence": result.confidence, "language": result.language,
-                "ticket": result.ticket,
-            }, ensure_ascii=False), flush=True)
-        else:
-            print(f"bot> {reply.as_text()}", flush=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
@@ -19,21 +18,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from bot.app_keys import CLOCK, DATABASE, SETTINGS
 from console.agents import authenticate, close_session, find_session, open_session
+from console.identity import AGENT, AgentIdentity
 from console.templating import render
-
-
-@dataclass(frozen=True)
-class AgentIdentity:
-    """The logged-in agent of a request."""
-
-    id: int
-    username: str
-    display_name: str
-    role: str
-    csrf_token: str
-
-
-AGENT = web.RequestKey("agent", AgentIdentity)
 
 SESSION_COOKIE = "sb_console"
 LOGIN_COOKIE = "sb_login"  # double-submit token of the login form

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import routing
 from bot.catalogue import Catalogue
 from bot.config import Settings
-from bot.conversation import Button, Reply
+from bot.conversation import SURVEY_PREFIX, Button, Reply
+from bot.domain import OPEN_TICKET_STATUSES, ConversationMode
 from bot.outbound import queue_reply
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -28,8 +29,6 @@ from bot.storage.models import (
 from bot.tickets import audit, reference_for
 from console import transfers
 from console.actors import Actor, DeskError
-
-OPEN_STATUSES = ("open", "claimed")
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class Desk:
         """Open and claimed tickets: contract priority, then urgency, then arrival."""
         async with self.database.sessions() as session:
             rows = (await session.execute(
-                select(Ticket).where(Ticket.status.in_(OPEN_STATUSES))
+                select(Ticket).where(Ticket.status.in_(OPEN_TICKET_STATUSES))
                 .order_by(Ticket.priority.desc(), Ticket.urgency.desc(), Ticket.created_at,
                           Ticket.id))).scalars().all()
             return [await self._item(session, ticket) for ticket in rows]
@@ -128,7 +127,7 @@ class Desk:
                         after={"status": "claimed", "assigned_to": actor.username})
             conversation = await self._conversation(session, ticket)
             if conversation is not None:
-                conversation.mode = "human"
+                conversation.mode = ConversationMode.HUMAN
                 await self._say(session, conversation, "system", now, self._text(
                     conversation, "agent_joined", name=actor.display_name))
         return actor.username
@@ -166,8 +165,8 @@ class Desk:
         async with self.database.transaction() as session:
             ticket = await self._own(session, ticket_id, actor)
             conversation = await self._conversation(session, ticket)
-            if conversation is not None and conversation.mode == "human":
-                conversation.mode = "bot"
+            if conversation is not None and conversation.mode == ConversationMode.HUMAN:
+                conversation.mode = ConversationMode.BOT
                 await self._say(session, conversation, "system", now,
                                 self._text(conversation, "agent_left"))
             await audit(session, now, actor.username, "conversation",
@@ -191,7 +190,7 @@ class Desk:
             conversation = await self._conversation(session, ticket)
             if conversation is None:
                 return
-            conversation.mode = "bot"
+            conversation.mode = ConversationMode.BOT
             await self._say(session, conversation, "system", now, self._text(
                 conversation, "conversation_closed", name=actor.display_name,
                 reference=reference_for(ticket_id), resolution=ticket.resolution))
@@ -232,7 +231,7 @@ class Desk:
                                               "team": ticket.team})
             conversation = await self._conversation(session, ticket)
             if conversation is not None:
-                conversation.mode = "human"
+                conversation.mode = ConversationMode.HUMAN
                 values = {"name": target_name} if agent else {"team": target_name}
                 await self._say(session, conversation, "system", now,
                                 self._text(conversation, key, **values))
@@ -244,7 +243,7 @@ class Desk:
 
     async def _ask_csat(self, session: AsyncSession, conversation: Conversation,
                         ticket: Ticket, now: datetime) -> None:
-        buttons = tuple(Button(str(score), f"=csat:{score}") for score in range(1, 6))
+        buttons = tuple(Button(str(score), f"{SURVEY_PREFIX}{score}") for score in range(1, 6))
         question = self._text(conversation, "csat_question")
         await self._say(session, conversation, "bot", now, Reply(question.text, buttons))
         state = dict(conversation.state or {})

@@ -7,8 +7,12 @@ import contextlib
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from sqlalchemy import select
 
 from bot.bus import EventBus
+from bot.conversation import TurnResult
+from bot.storage.database import Database
+from bot.storage.models import Ticket
 
 BUS_TOPIC = "console"
 
@@ -60,3 +64,19 @@ class ConsoleHub:
     async def close_all(self, app: web.Application | None = None) -> None:
         for ws in list(self.sockets):
             await ws.close()
+
+
+async def announce_turn(hub: ConsoleHub, database: Database, result: TurnResult) -> None:
+    """Tell the consoles about an answered turn; a new ticket carries its team and assignee,
+    so that only the agents who can take it are alerted."""
+    event: dict[str, Any] = {"type": "conversation", "conversation_id": result.conversation_id,
+                             "ticket": result.ticket}
+    if result.ticket is not None:
+        async with database.sessions() as session:
+            row = (await session.execute(select(Ticket.id, Ticket.team, Ticket.assigned_to)
+                                         .where(Ticket.reference == result.ticket))
+                   ).one_or_none()
+        ticket_id, team, assigned_to = row if row is not None else (None, None, None)
+        event.update(type="ticket_created", ticket_id=ticket_id, team=team,
+                     assigned_to=assigned_to)
+    await hub.publish(event)

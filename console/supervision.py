@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app_keys import CLOCK, DATABASE, SERVICES, SETTINGS
 from bot.calendar import BusinessCalendar
 from console import handoff_metrics, metrics, privacy
-from console.auth import AGENT
 from console.handoff_metrics import HandoffFigures
+from console.identity import AGENT
 from console.metrics import DashboardFigures, Rate, TicketRow
 from console.periods import InvalidPeriod, ReportPeriod, parse_period
 from console.templating import render

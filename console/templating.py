@@ -8,6 +8,8 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from console.identity import AGENT
+
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 _environment = Environment(loader=FileSystemLoader(HERE / "templates"),
@@ -17,8 +19,6 @@ _environment = Environment(loader=FileSystemLoader(HERE / "templates"),
 def render(request: web.Request, template: str, status: int = 200,
            **context: Any) -> web.Response:
     """Render a template with the logged-in agent (if any) and the CSRF token in context."""
-    from console.auth import AGENT
-
     agent = request.get(AGENT)
     html = _environment.get_template(template).render(
         agent=agent, csrf_token=agent.csrf_token if agent else "", path=request.path, **context)

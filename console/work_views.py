@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.app_keys import CLOCK, DATABASE
 from console import callbacks, canned
 from console.actors import Actor, DeskError
-from console.auth import AGENT
+from console.identity import AGENT
 from console.templating import render
 
 

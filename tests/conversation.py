@@ -12,11 +12,13 @@ from bot.clock import FrozenClock, parse_instant
 from bot.config import Settings
 from bot.conversation import Attachment, Inbound, TurnResult
 from bot.engine import Engine
+from bot.events import Events
+from bot.intake import Intake
 from bot.storage.database import Database
 from bot.turn import Services
 from nlu.client import NluClient
 from nlu.language import LanguageIdentifier
-from wiring.assembly import build_engine, build_services
+from wiring.assembly import build_engine, build_intake, build_services
 
 # A Wednesday, inside opening hours.
 OPEN_TIME = "2026-11-25T10:00:00Z"
@@ -37,7 +39,7 @@ def languages() -> LanguageIdentifier:
 class Customer:
     """Sends messages as one customer on one channel and keeps the bot's replies."""
 
-    engine: Engine
+    intake: Intake
     clock: FrozenClock
     user: str = "customer-1"
     channel: str = "test"
@@ -49,9 +51,13 @@ class Customer:
         inbound = Inbound(channel=self.channel, chat_id=self.user, user_id=self.user,
                           message_id=message_id or f"m{next(_ids)}", text=text, payload=payload,
                           attachments=attachments)
-        result = await self.engine.process(inbound)
+        result = await self.intake.submit(inbound)
         self.results.append(result)
         return result
+
+    @property
+    def engine(self) -> Engine:
+        return self.intake.engine
 
     async def presses(self, title: str) -> TurnResult:
         """Press the button with this title (or payload) in the latest reply offering it."""
@@ -87,5 +93,11 @@ def engine(database: Database, nlu_client: NluClient, clock: FrozenClock, servic
 
 
 @pytest.fixture
-def customer(engine: Engine, clock: FrozenClock) -> Customer:
-    return Customer(engine, clock)
+def intake(engine: Engine) -> Intake:
+    """The path every channel's messages take (store, then answer), around `engine`."""
+    return build_intake(Settings(), engine, Events())
+
+
+@pytest.fixture
+def customer(intake: Intake, clock: FrozenClock) -> Customer:
+    return Customer(intake, clock)

@@ -1,5 +1,5 @@
-"""The composition root of the web application: one aiohttp app for every HTTP surface.
-App keys live in `bot.app_keys` (re-exported here) so the console can use them too."""
+"""The web application: one aiohttp app for every HTTP surface, built from the parts
+(`wiring.parts`) with its routes in one place and the parts run in one cleanup context."""
 
 from __future__ import annotations
 
@@ -9,39 +9,29 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot import kb_pages, metrics
-from bot.app_keys import (
-    BUS,
-    CHANNELS,
-    CLOCK,
-    DATABASE,
-    ENGINE,
-    INTAKE,
-    METRICS,
-    NLU,
-    OUTBOX,
-    SERVICES,
-    SETTINGS,
-    TURN_LISTENERS,
-)
-from bot.bus import event_bus
-from bot.channel import ChannelContext
-from bot.clock import Clock, SystemClock
+from bot.app_keys import CLOCK, DATABASE, EVENTS, SERVICES, SETTINGS
+from bot.channel import Channel, ChannelContext
+from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation import TurnResult
+from bot.engine import Engine
 from bot.forwarded import forwarded_for_middleware
 from bot.intake import Intake
 from bot.outbox import OutboxWorker
-from bot.scheduler import Scheduler
-from bot.storage.database import Database
-from channels.registry import build_channels
-from console import add_console
+from console.web import add_console
 from nlu.client import NluClient
 from nlu.service import service_status
-from wiring.assembly import build_engine, build_services
-from wiring.jobs import scheduled_jobs
+from wiring.parts import Parts, build_parts
 
-__all__ = ["BUS", "CHANNELS", "CLOCK", "DATABASE", "ENGINE", "INTAKE", "METRICS", "NLU", "OUTBOX",
-           "SERVICES", "SETTINGS", "TURN_LISTENERS", "init_app"]
+PARTS = web.AppKey("parts", Parts)
+# The parts tests and tools reach most often, under keys of their own.
+ENGINE = web.AppKey("engine", Engine)
+INTAKE = web.AppKey("intake", Intake)
+OUTBOX = web.AppKey("outbox", OutboxWorker)
+NLU = web.AppKey("nlu", NluClient)
+CHANNELS = web.AppKey("channels", dict[str, Channel])
+
+__all__ = ["CHANNELS", "CLOCK", "DATABASE", "ENGINE", "INTAKE", "NLU", "OUTBOX", "PARTS",
+           "SERVICES", "SETTINGS", "init_app"]
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -66,69 +56,50 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 def init_app(settings: Settings, clock: Clock | None = None) -> web.Application:
-    """Build the application: routes in one place, resources in cleanup contexts.
+    """Build the application: every part once, routes in one place, the parts started and
+    stopped by one cleanup context.
 
     The knowledge base and bot texts are loaded and validated here, so a broken article
     stops the start with a message naming the file.
     """
+    parts = build_parts(settings, clock)
     app = web.Application(client_max_size=1024 * 1024)
     if settings.trusted_proxies:  # first, so every later middleware sees the client address
         app.middlewares.append(forwarded_for_middleware(settings.trusted_proxies))
-    app[SETTINGS] = settings
-    app[CLOCK] = clock or SystemClock()
-    app[SERVICES] = build_services(settings)
-    app.cleanup_ctx.append(_resources)
+    app[PARTS] = parts
+    app[SETTINGS], app[CLOCK], app[SERVICES] = settings, parts.clock, parts.services
+    app[DATABASE], app[EVENTS] = parts.database, parts.events
+    app[ENGINE], app[INTAKE], app[OUTBOX] = parts.engine, parts.intake, parts.outbox
+    app[NLU], app[CHANNELS] = parts.nlu, parts.channels
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    app[TURN_LISTENERS] = []
-    app[BUS] = event_bus(settings.redis_url, settings.redis_channel_prefix)
-    app[CHANNELS] = build_channels(settings)
-    app[METRICS] = metrics.Metrics(app[CHANNELS].keys())
-    metrics.add_routes(app)
-    for channel in app[CHANNELS].values():
+    metrics.add_routes(app, parts.metrics, parts.database, parts.clock)
+    for channel in parts.channels.values():
         channel.add_routes(app)
-    kb_pages.add_routes(app, app[SERVICES].knowledge)
-    add_console(app)
+    kb_pages.add_routes(app, parts.services.knowledge)
+    add_console(app, parts.desk, parts.hub)
+    app.cleanup_ctx.append(_running)
     return app
 
 
-async def _resources(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    database = Database(settings.database_url)
-    nlu = NluClient(settings.resolved_nlu_url, settings.nlu_token.get_secret_value(),
-                    timeout=settings.nlu_timeout_s, retries=settings.nlu_retries,
-                    metrics=app[METRICS])
-    engine = build_engine(settings, database, nlu, app[CLOCK], services=app[SERVICES])
-    channels = app[CHANNELS]
-    outbox = OutboxWorker(database, channels, SystemClock(),
-                          max_attempts=settings.outbox_max_attempts, metrics=app[METRICS])
-    listeners = app[TURN_LISTENERS]
-
-    def answered(result: TurnResult) -> None:
-        outbox.wake()
-        for listener in listeners:
-            listener(result)
-
-    intake = Intake(engine, on_replies=answered, metrics=app[METRICS],
-                    concurrency=settings.answer_concurrency,
-                    ack_target_s=settings.ack_target_ms / 1000)
-    await app[BUS].start()
-    context = ChannelContext(settings, intake, database, app[CLOCK], app[BUS])
-    for channel in channels.values():
+async def _running(app: web.Application) -> AsyncIterator[None]:
+    """Start the parts in order (bus, channels, outbox, recovery, jobs); stop in reverse."""
+    parts = app[PARTS]
+    await parts.bus.start()
+    context = ChannelContext(parts.settings, parts.intake, parts.database, parts.clock,
+                             parts.bus)
+    for channel in parts.channels.values():
         await channel.start(context)
-    app[DATABASE], app[NLU], app[ENGINE] = database, nlu, engine
-    app[INTAKE], app[OUTBOX] = intake, outbox
-    await outbox.start()
-    await intake.recover()
-    jobs = scheduled_jobs(settings, database, app[SERVICES], outbox, intake)
-    scheduler = Scheduler(app[CLOCK], jobs)
-    scheduler.start()
+    await parts.outbox.start()
+    await parts.intake.recover()
+    parts.scheduler.start()
     yield
-    await intake.drain()
-    await scheduler.stop()
-    await outbox.stop()
-    for channel in channels.values():
+    await parts.intake.drain()
+    await parts.events.drain()
+    await parts.scheduler.stop()
+    await parts.outbox.stop()
+    for channel in parts.channels.values():
         await channel.stop()
-    await nlu.close()
-    await app[BUS].stop()
-    await database.close()
+    await parts.nlu.close()
+    await parts.bus.stop()
+    await parts.database.close()

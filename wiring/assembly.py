@@ -1,4 +1,5 @@
-"""The composition root: the one place that knows every concrete action and part."""
+"""The bot's own parts: the action registry (every intent and the action that answers it),
+the loaded knowledge base and texts, and the engine built from them."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.engine import Engine, Parser
+from bot.events import Events
+from bot.intake import Intake
 from bot.knowledge import KnowledgeBase
+from bot.oncall import OnCallPager
 from bot.policy import DialoguePolicy
 from bot.storage.database import Database
 from bot.tickets import TicketDesk
@@ -78,12 +82,21 @@ def build_services(settings: Settings) -> Services:
 
 def build_engine(settings: Settings, database: Database, nlu: Parser, clock: Clock,
                  services: Services | None = None,
-                 languages: LanguageIdentifier | None = None) -> Engine:
+                 languages: LanguageIdentifier | None = None,
+                 oncall: OnCallPager | None = None) -> Engine:
     """Wire the engine from its concrete parts."""
     return Engine(
         database=database, nlu=nlu, languages=languages or LanguageIdentifier(),
         policy=DialoguePolicy(action_registry(settings), survey=CsatSurvey()),
         waiting=WaitingRoom(),
         services=services or build_services(settings),
-        clock=clock, default_language=settings.default_language,
+        clock=clock, default_language=settings.default_language, oncall=oncall,
     )
+
+
+def build_intake(settings: Settings, engine: Engine, events: Events) -> Intake:
+    """The one path of an inbound message (store, then answer) around `engine`."""
+    return Intake(engine.database, engine.clock, engine, events,
+                  idle_window=timedelta(hours=settings.conversation_idle_hours),
+                  concurrency=settings.answer_concurrency,
+                  ack_target_s=settings.ack_target_ms / 1000)

@@ -183,7 +183,8 @@ class OutboxItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    # Empty for a message that is not part of the conversation (a page to the on-call agent).
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     channel: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock, parse_instant
 from bot.conversation import Attachment
-from bot.engine import Engine
 from bot.handoff_timeouts import HandoffTimeouts
+from bot.intake import Intake
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Message, OutboxItem, Ticket
 from bot.turn import Services
@@ -39,9 +39,9 @@ async def test_customer_cancels_a_handoff_and_is_back_with_the_bot(
 
 
 async def test_waiting_customer_hears_the_queue_position_at_most_every_two_minutes(
-    engine: Engine, clock: FrozenClock, database: Database,
+    intake: Intake, clock: FrozenClock, database: Database,
 ) -> None:
-    first, second = Customer(engine, clock, user="a"), Customer(engine, clock, user="b")
+    first, second = Customer(intake, clock, user="a"), Customer(intake, clock, user="b")
     await first.says("I want to speak to a human please")
     await second.says("can I talk to a real person?")
     assert "number 2 in the queue" in text_of(await second.says("hello? anyone there?"))
@@ -70,11 +70,10 @@ async def test_queue_timeout_offers_alternatives_and_a_callback_can_be_chosen(
 
 
 async def test_out_of_hours_the_alternatives_come_with_the_handoff_and_email_works(
-    engine: Engine, database: Database,
+    intake: Intake, clock: FrozenClock, database: Database,
 ) -> None:
-    clock = FrozenClock(parse_instant(SATURDAY))
-    engine.clock = clock
-    customer = Customer(engine, clock)
+    clock.advance(parse_instant(SATURDAY) - clock.now())
+    customer = Customer(intake, clock)
     handoff = await customer.says("Ich möchte bitte mit einem Mitarbeiter sprechen")
     assert len(handoff.replies) == 1  # one message for the situation
     assert "+31 20 555 0199" in handoff.replies[0].text  # the emergency line

@@ -116,7 +116,7 @@ async def test_ticket_status_only_shows_the_customers_own_ticket(customer: Custo
     assert reference is not None
     own = await customer.says(f"what is the status of ticket {reference}")
     assert reference in text_of(own) and "callback" in text_of(own)
-    stranger = Customer(customer.engine, customer.clock, user="someone-else")
+    stranger = Customer(customer.intake, customer.clock, user="someone-else")
     other = await stranger.says(f"what is the status of ticket {reference}")
     assert "can't find" in text_of(other)
 

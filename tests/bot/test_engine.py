@@ -35,7 +35,7 @@ async def test_duplicate_delivery_is_processed_once(customer: Customer) -> None:
 
 async def test_handling_a_stored_message_twice_sends_no_second_reply(customer: Customer) -> None:
     result = await customer.says("what does an hour of support cost")
-    again = await customer.engine.handle(result.message_id)
+    again = await customer.engine.answer(result.message_id)
     assert again.duplicate and not again.replies
     assert await _count(customer.engine, OutboxItem) == len(result.replies)
 
@@ -44,7 +44,7 @@ async def test_reply_is_in_the_customers_language(customer: Customer) -> None:
     dutch = await customer.says("Hallo, wanneer zijn jullie bereikbaar in het weekend?")
     assert dutch.language == "nl"
     assert "maandag" in text_of(dutch).lower()
-    german = await Customer(customer.engine, customer.clock, user="kunde-2").says(
+    german = await Customer(customer.intake, customer.clock, user="kunde-2").says(
         "Guten Tag, wann ist Ihr Support am Wochenende erreichbar?")
     assert german.language == "de"
     assert "montag" in text_of(german).lower()

@@ -1,5 +1,5 @@
 """Out of hours, a handoff pages the on-call agent on the configured Telegram chat, through
-the running Telegram channel's bot (the fake Bot API records it)."""
+the outbox like every other message (the fake Bot API records it)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,21 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
+from bot.storage.models import OutboxItem
+from tests.apps import app_clients
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
-from wiring.app import init_app
+from wiring.app import DATABASE, OUTBOX, init_app
 
 SECRET = "s3cret-token-for-tests"
 ONCALL_CHAT = "-100777"
-SATURDAY_NIGHT = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)  # closed
+SATURDAY_NIGHT = datetime(2026, 11, 21, 23, 30, tzinfo=UTC)  # closed; before the real now,
+# so the outbox (on the real clock) sends at once
 
 
 @pytest.fixture
@@ -54,9 +58,35 @@ async def test_a_handoff_out_of_hours_pages_the_oncall_chat(
     response = await client.post("/webhooks/telegram", json=update,
                                  headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
     assert response.status == 200
-    # (The customer's own reply waits in the outbox: its worker runs on the real clock.)
-    calls = await fake_api.wait_for("sendMessage")
-    assert str(calls[0].params["chat_id"]) == ONCALL_CHAT
-    page = calls[0].params["text"]
+    calls = await fake_api.wait_for("sendMessage", count=2)
+    pages = [call for call in calls if str(call.params["chat_id"]) == ONCALL_CHAT]
+    assert len(pages) == 1
+    page = pages[0].params["text"]
     assert page.startswith("New handoff T-") and "/console/tickets/" in page
     assert "real person" not in page  # no customer text leaves for the on-call chat
+    await client.app[OUTBOX].run_once()  # the round that sent it has recorded it
+    async with client.app[DATABASE].sessions() as session:
+        rows = (await session.execute(select(OutboxItem).where(
+            OutboxItem.recipient == ONCALL_CHAT))).scalars().all()
+    assert [(row.status, row.message_id) for row in rows] == [("sent", None)]
+
+
+async def test_no_page_during_opening_hours(tmp_path: Path, nlu_service: tuple[str, str],
+                                            fake_api: FakeTelegramApi) -> None:
+    url, token = nlu_service
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'open.db'}",
+                        nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
+                        telegram_secret=SECRET, telegram_api_base_url=fake_api.base_url,
+                        oncall_telegram_chat_id=ONCALL_CHAT)
+    database = Database(settings.database_url)
+    await upgrade(database)
+    await database.close()
+    wednesday = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    async with app_clients() as start:
+        client = await start(settings, FrozenClock(wednesday))
+        update = text_update(2002, 4343, "I want to talk to a real person please")
+        response = await client.post("/webhooks/telegram", json=update,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        assert response.status == 200
+        calls = await fake_api.wait_for("sendMessage")
+    assert all(str(call.params["chat_id"]) == "4343" for call in calls)
