@@ -27,6 +27,8 @@ COPY nlu ./nlu
 COPY channels ./channels
 COPY actions ./actions
 COPY console ./console
+COPY wiring ./wiring
+COPY cli ./cli
 COPY kb_articles ./kb_articles
 RUN pip install --no-deps -e . \
     && useradd --system --uid 10001 --home-dir /app supportbot
