@@ -152,3 +152,175 @@ async def test_customer_asks_in_dutch_reloads_and_keeps_history(
     assert await texts(page, "bot") == [text]
     assert await page.locator(".sbw-from-customer .sbw-state").inner_text() == " · Verstuurd"
     await page.context.close()
+
+
+async def test_first_open_greets_in_the_browser_language_with_suggested_questions(
+    browser: Any, server: ChatServer,
+) -> None:
+    page = await new_page(browser, PHONE, locale="de-DE")
+    await open_chat(page, server)
+    assert (await texts(page, "bot"))[0].startswith("Hallo!")
+    suggestions = page.locator("#sbw-quick .sbw-quick-btn")
+    assert await suggestions.count() == 4
+    assert await page.get_attribute("#sbw-input", "placeholder") == "Nachricht eingeben…"
+    assert await page.inner_text("#sbw-send") == "Senden"
+    await suggestions.first.click()
+    answer = page.locator(".sbw-from-bot .sbw-text").nth(1)
+    await answer.wait_for(timeout=15000)
+    assert "06:00" in await answer.inner_text()
+    assert await page.get_attribute(".sbw-from-bot >> nth=1", "lang") == "de"
+    await page.context.close()
+
+
+async def question_stays_visible(page: Any) -> None:
+    """The question the buttons answer is inside the visible part of the message list and
+    above the buttons."""
+    await page.wait_for_timeout(300)  # the list has scrolled after the buttons' layout
+    question = await page.locator(".sbw-from-bot .sbw-body").last.bounding_box()
+    shown = await page.locator("#sbw-messages").bounding_box()
+    buttons = await page.locator("#sbw-quick").bounding_box()
+    assert question and shown and buttons
+    assert question["y"] >= shown["y"] - 1, (question, shown)
+    assert question["y"] + question["height"] <= shown["y"] + shown["height"] + 1, (question, shown)
+    assert question["y"] + question["height"] <= buttons["y"] + 1
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+async def test_quick_replies_leave_their_question_in_view_and_a_press_is_understood(
+    browser: Any, server: ChatServer, viewport: dict[str, int],
+) -> None:
+    page = await new_page(browser, viewport)
+    await open_chat(page, server)
+    for text in ("hello", "what does support cost?", "am I chatting with a bot?"):
+        count = await page.locator(".sbw-from-bot").count()
+        await send(page, text)
+        await page.locator(".sbw-from-bot").nth(count).wait_for(timeout=15000)
+    buttons = page.locator("#sbw-quick .sbw-quick-btn")
+    await buttons.first.wait_for(timeout=15000)
+    assert await buttons.count() == 2
+    await question_stays_visible(page)
+    assert await serious_violations(page) == []  # open, with buttons
+    await buttons.first.click()
+    handoff = page.locator(".sbw-from-bot .sbw-text").last
+    await page.wait_for_function(
+        "() => [...document.querySelectorAll('.sbw-from-bot .sbw-text')].some("
+        "e => e.textContent.includes('T-'))", timeout=15000)
+    assert "T-" in await handoff.inner_text()
+    await page.context.close()
+
+
+async def test_markup_in_a_message_is_shown_as_text(browser: Any, server: ChatServer) -> None:
+    page = await new_page(browser)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    await open_chat(page, server)
+    attack = "<img src=x onerror=alert(1)>"
+    await send(page, attack)
+    await page.locator(".sbw-from-bot").nth(1).wait_for(timeout=15000)
+    assert await texts(page, "customer") == [attack]
+    assert await page.locator("#sbw-messages img").count() == 0
+    assert dialogs == []
+    await page.context.close()
+
+
+async def test_agent_is_named_typing_shows_only_while_typing_and_links_are_safe(
+    browser: Any, server: ChatServer,
+) -> None:
+    page = await new_page(browser, PHONE, locale="nl-NL")
+    await open_chat(page, server)
+    await send(page, "ik wil met een medewerker praten")
+    await page.wait_for_function(
+        "() => document.querySelector('#sbw-messages').textContent.includes('T-')",
+        timeout=15000)
+    assert await page.locator("#sbw-typing").is_hidden()
+    visitor = await server.agent_takes_over()
+    await page.wait_for_function(
+        "() => document.querySelector('#sbw-subtitle').textContent === 'Anna de Vries'")
+    await send(page, "hallo, is daar iemand?")
+    await page.locator(".sbw-from-customer .sbw-state >> text=Verstuurd").last.wait_for()
+    await page.wait_for_timeout(1500)
+    assert await page.locator("#sbw-typing").is_hidden()  # no person typing yet
+
+    await server.webchat.agent_typing(visitor, "Anna de Vries", True)
+    await page.locator("#sbw-typing >> text=Anna de Vries is aan het typen…").wait_for()
+    await server.webchat.agent_typing(visitor, "Anna de Vries", False)
+    await page.locator("#sbw-typing").wait_for(state="hidden")
+    await server.webchat.mark_seen(visitor)
+    await page.locator(".sbw-from-customer .sbw-state >> text=Gelezen").last.wait_for()
+
+    await server.agent_replies("Hoi! Zie **stap 2** in https://example.com/kb/mail.\n"
+                               "- eerst [de handleiding](https://example.com/a?x=1)\n"
+                               "- dan [dit](javascript:alert(1))")
+    reply = page.locator(".sbw-from-agent")
+    await reply.wait_for(timeout=15000)
+    assert await reply.locator(".sbw-avatar").inner_text() == "AV"
+    assert "Anna de Vries" in await reply.locator(".sbw-meta").inner_text()
+    assert await reply.locator(".sbw-sr").text_content() == "Anna de Vries: "
+    assert await reply.locator("strong").inner_text() == "stap 2"
+    assert await reply.locator("li").count() == 2
+    links = reply.locator("a")
+    assert [await links.nth(i).get_attribute("href") for i in range(await links.count())] == [
+        "https://example.com/kb/mail", "https://example.com/a?x=1"]
+    assert await links.first.get_attribute("rel") == "noopener noreferrer"
+    assert "[dit](javascript:alert(1))" in await reply.inner_text()
+
+    await page.reload()  # who is talking survives a reload
+    await page.click("#sbw-launcher")
+    await page.locator(".sbw-from-agent").wait_for(timeout=10000)
+    assert await page.inner_text("#sbw-subtitle") == "Anna de Vries"
+    assert await page.locator(".sbw-from-agent .sbw-avatar").inner_text() == "AV"
+    assert await page.locator(".sbw-from-customer .sbw-state").last.inner_text() == " · Gelezen"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "widget-phone.png"))
+    await page.context.close()
+
+
+async def test_closed_widget_counts_unread_replies_on_the_launcher(
+    browser: Any, server: ChatServer,
+) -> None:
+    page = await new_page(browser)
+    await open_chat(page, server)
+    await send(page, "I want to talk to a person")
+    await page.wait_for_function(
+        "() => document.querySelector('#sbw-messages').textContent.includes('T-')",
+        timeout=15000)
+    await server.agent_takes_over()
+    await page.locator(".sbw-from-system >> text=Anna de Vries").wait_for(timeout=15000)
+    await page.keyboard.press("Escape")
+    assert await page.get_attribute("#sbw-launcher", "aria-label") == "Open chat"
+    await server.agent_replies("Hello, I'm Anna. How can I help?")
+    await server.agent_replies("Are you still there?")
+    await page.locator(".sbw-badge >> text=2").wait_for(timeout=15000)
+    assert await page.get_attribute("#sbw-launcher", "aria-label") == \
+        "Open chat, 2 new messages"
+    await page.click("#sbw-launcher")
+    assert await page.locator(".sbw-badge").is_hidden()
+    await page.context.close()
+
+
+async def test_widget_is_accessible_closed_open_and_with_buttons(
+    browser: Any, server: ChatServer,
+) -> None:
+    page = await new_page(browser)
+    await page.goto(f"{server.base}/chat/demo")
+    launcher = page.locator("#sbw-launcher")
+    assert await launcher.get_attribute("aria-label") == "Open chat"
+    assert await launcher.get_attribute("aria-expanded") == "false"
+    assert await serious_violations(page) == []  # closed
+    await launcher.click()
+    await page.locator(".sbw-from-bot").first.wait_for(timeout=10000)
+    assert await launcher.get_attribute("aria-label") == "Close chat"
+    assert await launcher.get_attribute("aria-expanded") == "true"
+    assert await page.evaluate("document.activeElement.id") == "sbw-input"
+    first = page.locator(".sbw-from-bot").first
+    assert await first.get_attribute("lang") == "en"
+    assert await first.locator(".sbw-sr").text_content() == "Virtual assistant: "
+    assert await page.locator("#sbw-quick .sbw-quick-btn").count() == 4
+    assert await serious_violations(page) == []  # open, with the suggested questions
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "widget-desktop.png"))
+    await page.keyboard.press("Escape")
+    assert await page.locator("#sbw-panel").is_hidden()
+    assert await page.evaluate("document.activeElement.id") == "sbw-launcher"
+    assert await launcher.get_attribute("aria-expanded") == "false"
+    await page.context.close()
