@@ -243,15 +243,16 @@ class WebChatChannel:
 
     async def send(self, delivery: Delivery) -> str:
         """Push the reply to the visitor's open connections; history keeps it otherwise."""
-        lang, agent = await webchat_sessions.reply_details(self.context.database,
-                                                           delivery.message_id)
+        details = await webchat_sessions.reply_details(self.context.database,
+                                                       delivery.message_id)
         frame: dict[str, Any] = {
             "type": "message", "id": delivery.message_id, "from": delivery.sender,
-            "text": delivery.reply.text, "at": delivery.now.isoformat(), "lang": lang,
+            "text": delivery.reply.text, "at": delivery.now.isoformat(),
+            "lang": details.language, "human": details.human,
             "buttons": [{"title": b.title, "payload": b.payload}
                         for b in delivery.reply.buttons]}
-        if agent and delivery.sender == "agent":
-            frame["agent"] = agent
+        if details.agent and delivery.sender == "agent":
+            frame["agent"] = details.agent
         await self.push(delivery.recipient, frame)
         return f"webchat:{delivery.message_id}"
 

@@ -116,12 +116,24 @@ async def chat_state(database: Database, visitor_id: str) -> ChatState:
     return ChatState(conversation.language, agent, human=True)
 
 
-async def reply_details(database: Database, message_id: int) -> tuple[str | None, str | None]:
-    """The language of a stored reply and the display name of the agent who wrote it."""
+@dataclass(frozen=True)
+class ReplyDetails:
+    """What the widget shows with a reply besides its text: its language, the agent who
+    wrote it and whether a person answers the conversation now."""
+
+    language: str | None = None
+    agent: str | None = None
+    human: bool = False
+
+
+async def reply_details(database: Database, message_id: int) -> ReplyDetails:
+    """The details of a stored reply (empty ones for an unknown id)."""
     async with database.sessions() as session:
-        row = (await session.execute(select(Message.language, Message.payload).where(
-            Message.id == message_id))).one_or_none()
+        row = (await session.execute(
+            select(Message.language, Message.payload, Conversation.mode)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.id == message_id))).one_or_none()
     if row is None:
-        return None, None
+        return ReplyDetails()
     agent = row[1].get("agent") if isinstance(row[1], dict) else None
-    return row[0], str(agent) if agent else None
+    return ReplyDetails(row[0], str(agent) if agent else None, row[2] == "human")

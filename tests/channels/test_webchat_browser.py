@@ -233,6 +233,7 @@ async def test_agent_is_named_typing_shows_only_while_typing_and_links_are_safe(
         "() => document.querySelector('#sbw-messages').textContent.includes('T-')",
         timeout=15000)
     assert await page.locator("#sbw-typing").is_hidden()
+    assert await page.inner_text("#sbw-subtitle") == "Wachten op een collega"
     visitor = await server.agent_takes_over()
     await page.wait_for_function(
         "() => document.querySelector('#sbw-subtitle').textContent === 'Anna de Vries'")

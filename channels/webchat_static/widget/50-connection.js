@@ -119,6 +119,15 @@ function welcome(m) {
   setTyping(false);
 }
 
+/** A reply says whether a person answers now: the header follows (waiting, agent, assistant). */
+function whoAnswers(m) {
+  if (typeof m.human !== 'boolean') return;
+  if (m.from === 'agent' && m.agent) agentName = String(m.agent);
+  if (!m.human) agentName = '';
+  waitingForAgent = m.human && !agentName;
+  renderHeader();
+}
+
 function handle(m) {
   switch (m.type) {
     case 'welcome':
@@ -126,7 +135,7 @@ function handle(m) {
       break;
     case 'message': {
       setTyping(false);
-      if (m.from === 'agent' && m.agent && !agentName) { agentName = String(m.agent); renderHeader(); }
+      whoAnswers(m);
       const msg = addMessage(m);
       setQuick(m.buttons, msg);
       break;
@@ -135,7 +144,6 @@ function handle(m) {
       setState(mine[m.id], 'sent');
       break;
     case 'seen':
-      Object.keys(mine).forEach((id) => setState(mine[id], 'seen'));
       list.querySelectorAll('.sbw-from-customer').forEach((msg) => setState(msg, 'seen'));
       break;
     case 'typing':
