@@ -325,3 +325,26 @@ async def test_widget_is_accessible_closed_open_and_with_buttons(
     assert await page.evaluate("document.activeElement.id") == "sbw-launcher"
     assert await launcher.get_attribute("aria-expanded") == "false"
     await page.context.close()
+
+
+async def test_labels_follow_the_chat_language_and_the_sound_can_be_turned_on(
+    browser: Any, server: ChatServer,
+) -> None:
+    page = await new_page(browser, PHONE, locale="en-US")
+    await open_chat(page, server)
+    assert await page.inner_text("#sbw-subtitle") == "Virtual assistant"
+    await send(page, "Wann ist Ihr Support am Wochenende erreichbar?")
+    await page.locator(".sbw-from-bot").nth(1).wait_for(timeout=15000)
+    assert await page.get_attribute(".sbw-from-bot >> nth=1", "lang") == "de"
+    assert await page.get_attribute("#sbw-input", "placeholder") == "Nachricht eingeben…"
+    assert await page.inner_text("#sbw-subtitle") == "Virtueller Assistent"
+    assert await page.get_attribute("#sbw-root", "lang") == "de"
+    sound = page.locator("#sbw-sound")
+    assert await sound.get_attribute("aria-pressed") == "false"
+    await sound.click()
+    assert await sound.get_attribute("aria-pressed") == "true"
+    assert await sound.get_attribute("aria-label") == "Benachrichtigungston"
+    assert await sound.get_attribute("title") == "Ton an"
+    await page.reload()
+    assert await page.locator("#sbw-sound").get_attribute("aria-pressed") == "true"
+    await page.context.close()

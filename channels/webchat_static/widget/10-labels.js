@@ -8,7 +8,7 @@ const STRINGS = {
     left: "You're talking to our assistant again", closed: 'The chat has been closed.',
     idle: 'The chat was paused because of inactivity.', error: 'Something went wrong.',
     you: 'You', system: 'Notice', sending: 'Sending…', sent: 'Sent', seen: 'Seen',
-    unread: '{count} new messages', unreadOne: '1 new message', soundOn: 'Sound on',
+    unread: '{count} new messages', unreadOne: '1 new message', sound: 'Notification sound', soundOn: 'Sound on',
     soundOff: 'Sound off', talkingTo: 'You are talking to'
   },
   nl: {
@@ -19,7 +19,7 @@ const STRINGS = {
     left: 'Je praat weer met onze assistent', closed: 'Het gesprek is gesloten.',
     idle: 'Het gesprek is gepauzeerd wegens inactiviteit.', error: 'Er ging iets mis.',
     you: 'Jij', system: 'Melding', sending: 'Versturen…', sent: 'Verstuurd', seen: 'Gelezen',
-    unread: '{count} nieuwe berichten', unreadOne: '1 nieuw bericht', soundOn: 'Geluid aan',
+    unread: '{count} nieuwe berichten', unreadOne: '1 nieuw bericht', sound: 'Meldingsgeluid', soundOn: 'Geluid aan',
     soundOff: 'Geluid uit', talkingTo: 'Je praat met'
   },
   de: {
@@ -30,7 +30,7 @@ const STRINGS = {
     left: 'Sie sprechen wieder mit unserem Assistenten', closed: 'Der Chat wurde beendet.',
     idle: 'Der Chat wurde wegen Inaktivität pausiert.', error: 'Etwas ist schiefgelaufen.',
     you: 'Sie', system: 'Hinweis', sending: 'Wird gesendet…', sent: 'Gesendet', seen: 'Gelesen',
-    unread: '{count} neue Nachrichten', unreadOne: '1 neue Nachricht', soundOn: 'Ton an',
+    unread: '{count} neue Nachrichten', unreadOne: '1 neue Nachricht', sound: 'Benachrichtigungston', soundOn: 'Ton an',
     soundOff: 'Ton aus', talkingTo: 'Sie sprechen mit'
   }
 };

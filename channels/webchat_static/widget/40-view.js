@@ -85,7 +85,8 @@ function applyLabels() {
   launcher.setAttribute('aria-label', label);
   closeBtn.setAttribute('aria-label', t.close);
   soundBtn.innerHTML = soundOn ? ICON_SOUND : ICON_MUTED;
-  soundBtn.setAttribute('aria-label', soundOn ? t.soundOn : t.soundOff);
+  soundBtn.setAttribute('aria-label', t.sound);
+  soundBtn.setAttribute('title', soundOn ? t.soundOn : t.soundOff);
   soundBtn.setAttribute('aria-pressed', soundOn ? 'true' : 'false');
   list.setAttribute('aria-label', t.messages);
   quick.setAttribute('aria-label', t.quick);

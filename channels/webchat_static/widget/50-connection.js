@@ -119,13 +119,15 @@ function welcome(m) {
   setTyping(false);
 }
 
-/** A reply says whether a person answers now: the header follows (waiting, agent, assistant). */
+/** A reply gives the chat's language and whether a person answers now: the labels and the
+ * header follow (waiting, agent, assistant). */
 function whoAnswers(m) {
-  if (typeof m.human !== 'boolean') return;
+  if ((m.from === 'bot' || m.from === 'agent') && supported(m.lang)) setChatLang(m.lang);
+  if (typeof m.human !== 'boolean') return applyLabels();
   if (m.from === 'agent' && m.agent) agentName = String(m.agent);
   if (!m.human) agentName = '';
   waitingForAgent = m.human && !agentName;
-  renderHeader();
+  applyLabels(); // the header and the labels, in the chat's language
 }
 
 function handle(m) {
