@@ -30,6 +30,7 @@ from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -199,6 +200,8 @@ async def test_quick_replies_leave_their_question_in_view_and_a_press_is_underst
     await buttons.first.wait_for(timeout=15000)
     assert await buttons.count() == 2
     await question_stays_visible(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"widget-buttons-{viewport['width']}.png"))
     assert await serious_violations(page) == []  # open, with buttons
     await buttons.first.click()
     handoff = page.locator(".sbw-from-bot .sbw-text").last
@@ -264,6 +267,7 @@ async def test_agent_is_named_typing_shows_only_while_typing_and_links_are_safe(
         "https://example.com/kb/mail", "https://example.com/a?x=1"]
     assert await links.first.get_attribute("rel") == "noopener noreferrer"
     assert "[dit](javascript:alert(1))" in await reply.inner_text()
+    assert await serious_violations(page) == []  # with an agent's message, links and a list
 
     await page.reload()  # who is talking survives a reload
     await page.click("#sbw-launcher")
