@@ -63,7 +63,7 @@ function build() {
   launcher.addEventListener('click', () => (panel.hidden ? openPanel() : closePanel()));
   closeBtn.addEventListener('click', closePanel);
   soundBtn.addEventListener('click', () => { soundOn = !soundOn; stored(SOUND_KEY, soundOn ? 'on' : 'off'); applyLabels(); });
-  panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') closePanel(); });
+  root.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !panel.hidden) closePanel(); });
   input.addEventListener('focus', connect);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
