@@ -105,7 +105,7 @@ class Sent:
     offered_at: float = 0.0  # when the scheduler started sending it
     lag_ms: float = 0.0  # how late that was
     sent_at: float | None = None
-    ack_ms: float | None = None  # webhook answer, or the widget's "typing" frame
+    ack_ms: float | None = None  # webhook answer, or the widget's "ack" frame
     replied_at: float | None = None
     reply_text: str | None = None
     error: str | None = None
@@ -193,7 +193,7 @@ class Traffic:
                 if frame.type != aiohttp.WSMsgType.TEXT:
                     break
                 data = json.loads(frame.data)
-                if data.get("type") == "typing" and sent.ack_ms is None:
+                if data.get("type") == "ack" and sent.ack_ms is None:
                     sent.ack_ms = (time.perf_counter() - started) * 1000
                 elif data.get("type") == "message":
                     sent.replied_at, sent.reply_text = time.time(), str(data.get("text"))

@@ -95,9 +95,14 @@ class ChannelContext:
 
 @runtime_checkable
 class ShowsPresence(Protocol):
-    """A channel that can show in the chat who is talking (the widget's header)."""
+    """A channel that can show in the chat who is talking (the widget's header), that an
+    agent read the messages, and that an agent is typing."""
 
     async def show_presence(self, chat_id: str, name: str) -> None: ...
+
+    async def mark_seen(self, visitor_id: str) -> None: ...
+
+    async def agent_typing(self, visitor_id: str, name: str, on: bool) -> None: ...
 
 
 class Channel(Sender, Protocol):

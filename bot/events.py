@@ -61,9 +61,28 @@ class PresenceChanged:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-Event = MessageAccepted | TurnAnswered | RepliesQueued | TicketChanged | PresenceChanged
+@dataclass(frozen=True)
+class ConversationSeen:
+    """An agent read the customer's conversation (the widget marks messages "seen")."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class AgentTyping:
+    """An agent is typing a reply (`on`), or stopped."""
+
+    channel: str
+    chat_id: str
+    name: str
+    on: bool
+
+
+Event = (MessageAccepted | TurnAnswered | RepliesQueued | TicketChanged | PresenceChanged
+         | ConversationSeen | AgentTyping)
 E = TypeVar("E", MessageAccepted, TurnAnswered, RepliesQueued, TicketChanged,
-            PresenceChanged)
+            PresenceChanged, ConversationSeen, AgentTyping)
 Listener = Callable[[E], Awaitable[None] | None]
 
 

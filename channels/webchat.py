@@ -22,15 +22,32 @@ from limits import parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
+from bot.catalogue import Catalogue
 from bot.channel import ChannelContext, Delivery
 from bot.config import Settings
 from bot.conversation import Inbound
 from channels import webchat_sessions
+from channels.webchat_greeting import greeting
 from channels.webchat_sessions import CHANNEL, Visitor
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "webchat_static"
 BUS_TOPIC = "webchat"
+
+
+def widget_script(folder: Path = STATIC / "widget") -> bytes:
+    """The widget as one script: its parts (`NN-name.js`, in name order) share one scope."""
+    parts = [f"/* {path.name} */\n{path.read_text(encoding='utf-8')}"
+             for path in sorted(folder.glob("*.js"))]
+    header = ("/* supportbot live-chat widget. Embed: <script src=\"https://HOST/chat/widget.js\" "
+              "data-title=\"Support\" data-lang=\"auto\" data-sound=\"off\"></script>\n"
+              " * Plain ES2018, no dependencies, no external requests; built from "
+              "channels/webchat_static/widget/. */\n")
+    return (header + "(function () {\n'use strict';\nif (window.__sbwLoaded) return;\n"
+            "window.__sbwLoaded = true;\n" + "\n".join(parts) + "})();\n").encode()
+
+
+WIDGET_JS = widget_script()
 
 
 class Refused(Exception):
@@ -47,8 +64,9 @@ class WebChatChannel:
 
     channel = CHANNEL
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, catalogue: Catalogue) -> None:
         self.settings = settings
+        self.catalogue = catalogue
         self.allowed = {_origin(o) for o in settings.webchat_allowed_origins}
         self.allowed.add(_origin(settings.public_base_url))
         self.connections: defaultdict[str, set[web.WebSocketResponse]] = defaultdict(set)
@@ -67,7 +85,9 @@ class WebChatChannel:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebChatChannel:
-        return cls(settings)
+        values = settings.company.placeholders()
+        values["kb_url"] = values["kb_url"] or f"{settings.public_base_url.rstrip('/')}/kb"
+        return cls(settings, Catalogue.load(values))
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/chat/widget.js", self.widget)
@@ -94,8 +114,8 @@ class WebChatChannel:
             raise web.HTTPServiceUnavailable(text="the web chat is starting")
         return self._context
 
-    async def widget(self, request: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC / "widget.js", headers={
+    async def widget(self, request: web.Request) -> web.Response:
+        return web.Response(body=WIDGET_JS, headers={
             "Content-Type": "application/javascript; charset=utf-8",
             "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
 
@@ -147,11 +167,17 @@ class WebChatChannel:
             context.database, token if isinstance(token, str) else None,
             request.headers.get("Origin", ""), context.clock.now())
         history = await webchat_sessions.history(context.database, visitor.visitor_id)
-        welcome: dict[str, Any] = {"type": "welcome", "history": history}
+        state = await webchat_sessions.chat_state(context.database, visitor.visitor_id)
+        wanted = _language(frame.get("lang"))
+        chat_lang = state.language or wanted or self.settings.default_language
+        welcome: dict[str, Any] = {"type": "welcome", "history": history, "lang": chat_lang,
+                                   "agent": state.agent, "human": state.human}
+        if not history:  # first open: the greeting in the browser's language
+            welcome["greeting"] = greeting(self.catalogue, wanted or chat_lang)
         if visitor.token is not None:
             welcome["token"] = visitor.token
         await ws.send_json(welcome)
-        return visitor, _language(frame.get("lang"))
+        return visitor, wanted
 
     async def _converse(self, ws: web.WebSocketResponse, visitor: Visitor, lang: str | None,
                         ip: str, context: ChannelContext) -> None:
@@ -176,7 +202,10 @@ class WebChatChannel:
                              f"{self.settings.webchat_max_text_chars} characters of text")
                 continue
             await context.intake.receive(inbound)  # stored: now the reply is on its way
-            await ws.send_json({"type": "typing", "on": True})
+            await ws.send_json({"type": "ack", "id": frame["id"]})
+            state = await webchat_sessions.chat_state(context.database, visitor.visitor_id)
+            if not state.human:  # a person's typing comes from the console (agent_typing)
+                await ws.send_json({"type": "typing", "on": True, "who": "bot"})
 
     def _inbound(self, frame: dict[str, Any], visitor: Visitor,
                  lang: str | None) -> Inbound | None:
@@ -214,10 +243,16 @@ class WebChatChannel:
 
     async def send(self, delivery: Delivery) -> str:
         """Push the reply to the visitor's open connections; history keeps it otherwise."""
-        frame = {"type": "message", "id": delivery.message_id, "from": delivery.sender,
-                 "text": delivery.reply.text, "at": delivery.now.isoformat(),
-                 "buttons": [{"title": b.title, "payload": b.payload}
-                             for b in delivery.reply.buttons]}
+        details = await webchat_sessions.reply_details(self.context.database,
+                                                       delivery.message_id)
+        frame: dict[str, Any] = {
+            "type": "message", "id": delivery.message_id, "from": delivery.sender,
+            "text": delivery.reply.text, "at": delivery.now.isoformat(),
+            "lang": details.language, "human": details.human,
+            "buttons": [{"title": b.title, "payload": b.payload}
+                        for b in delivery.reply.buttons]}
+        if details.agent and delivery.sender == "agent":
+            frame["agent"] = details.agent
         await self.push(delivery.recipient, frame)
         return f"webchat:{delivery.message_id}"
 
@@ -226,6 +261,20 @@ class WebChatChannel:
         frame: dict[str, Any] = ({"type": "agent_joined", "name": name, "announced": True}
                                  if name else {"type": "agent_left", "announced": True})
         await self.push(chat_id, frame)
+
+    async def mark_seen(self, visitor_id: str) -> None:
+        """Tell the visitor's widget that an agent has read the conversation: the customer's
+        messages so far show "seen". The console calls it when an agent opens or reads a
+        web-chat conversation (`visitor_id` is the conversation's `external_chat_id`)."""
+        await self.push(visitor_id, {"type": "seen"})
+
+    async def agent_typing(self, visitor_id: str, name: str, on: bool) -> None:
+        """Show (or stop showing) that agent `name` is typing in the visitor's widget. The
+        console calls it with `on=True` at most every few seconds while the agent types
+        and `on=False` when the field empties or the reply is sent; the widget hides the
+        indicator by itself 8 seconds after the last `on`."""
+        await self.push(visitor_id, {"type": "typing", "on": on, "who": "agent",
+                                     "name": name[:120]})
 
     async def push(self, visitor_id: str, frame: dict[str, Any]) -> None:
         """Send a frame to the visitor's connections, on whichever replica they are."""

@@ -11,6 +11,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
 from bot.events import (
+    AgentTyping,
+    ConversationSeen,
     Events,
     MessageAccepted,
     PresenceChanged,
@@ -108,4 +110,16 @@ def _subscribe(parts: Parts) -> None:
         if isinstance(channel, ShowsPresence):
             await channel.show_presence(event.chat_id, event.name)
 
+    async def show_seen(event: ConversationSeen) -> None:
+        channel = parts.channels.get(event.channel)
+        if isinstance(channel, ShowsPresence):
+            await channel.mark_seen(event.chat_id)
+
+    async def show_typing(event: AgentTyping) -> None:
+        channel = parts.channels.get(event.channel)
+        if isinstance(channel, ShowsPresence):
+            await channel.agent_typing(event.chat_id, event.name, event.on)
+
     events.subscribe(PresenceChanged, show_presence)
+    events.subscribe(ConversationSeen, show_seen)
+    events.subscribe(AgentTyping, show_typing)

@@ -18,7 +18,8 @@ from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import WebChatSession
-from wiring.app import DATABASE, init_app
+from channels.webchat import WebChatChannel
+from wiring.app import CHANNELS, DATABASE, init_app
 
 _ids = itertools.count(1)
 
@@ -79,21 +80,61 @@ async def test_dutch_question_gets_the_dutch_answer_and_resume_shows_history(
     ws, welcome = await connect(client)
     assert welcome["type"] == "welcome" and welcome["history"] == []
     token = welcome["token"]
-    await say(ws, "wanneer zijn jullie zaterdag open?")
-    typing = await ws.receive_json(timeout=5)
-    assert typing == {"type": "typing", "on": True}
+    question = "wanneer zijn jullie zaterdag open?"
+    await ws.send_json({"type": "message", "id": "q1", "text": question})
+    assert await ws.receive_json(timeout=5) == {"type": "ack", "id": "q1"}
+    assert await ws.receive_json(timeout=5) == {"type": "typing", "on": True, "who": "bot"}
     answer = await next_message(ws)
     assert answer["from"] == "bot" and "weekend" in answer["text"] and "maandag" in answer["text"]
     await ws.close()
 
     again, resumed = await connect(client, token=token)
     assert "token" not in resumed  # the same visitor, no new token
+    assert resumed["lang"] == "nl" and "greeting" not in resumed
+    assert resumed["agent"] is None and resumed["human"] is False
     assert [(h["from"], h["text"]) for h in resumed["history"]] == [
         ("customer", "wanneer zijn jullie zaterdag open?"), ("bot", answer["text"])]
     await again.close()
     async with client.app[DATABASE].sessions() as session:
         stored = (await session.execute(select(WebChatSession.token_hash))).scalars().all()
     assert stored == [hashlib.sha256(token.encode()).hexdigest()]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("de", "Wann"), ("nl", "Wanneer"), ("en", "When")])
+async def test_first_open_greets_with_suggested_questions_in_the_browser_language(
+    client: TestClient, lang: str, words: str,  # type: ignore[type-arg]
+) -> None:
+    ws = await client.ws_connect("/chat/ws", headers={"Origin": "https://shop.example.com"})
+    await ws.send_json({"type": "hello", "token": None, "lang": lang})
+    welcome = await ws.receive_json(timeout=5)
+    greeting = welcome["greeting"]
+    assert welcome["lang"] == lang and greeting["lang"] == lang
+    assert [b["payload"] for b in greeting["buttons"]] == [
+        "/support_hours", "/warranty_claim", "/mail_setup", "/human_handoff"]
+    assert greeting["buttons"][0]["title"].startswith(words)
+    await ws.send_json({"type": "button", "id": "s1", "payload": "/support_hours",
+                        "title": greeting["buttons"][0]["title"]})
+    answer = await next_message(ws)
+    assert "06:00" in answer["text"] and answer["lang"] == lang
+    await ws.close()
+
+
+async def test_agent_typing_and_seen_reach_the_visitor(client: TestClient) -> None:  # type: ignore[type-arg]
+    ws, _ = await connect(client)
+    await say(ws, "hello")
+    await next_message(ws)
+    async with client.app[DATABASE].sessions() as session:
+        visitor = (await session.execute(select(WebChatSession.visitor_id))).scalar_one()
+    webchat = client.app[CHANNELS]["webchat"]
+    assert isinstance(webchat, WebChatChannel)
+    await webchat.agent_typing(visitor, "Anna de Vries", True)
+    assert await ws.receive_json(timeout=5) == {
+        "type": "typing", "on": True, "who": "agent", "name": "Anna de Vries"}
+    await webchat.agent_typing(visitor, "Anna de Vries", False)
+    assert (await ws.receive_json(timeout=5))["on"] is False
+    await webchat.mark_seen(visitor)
+    assert await ws.receive_json(timeout=5) == {"type": "seen"}
+    await ws.close()
 
 
 async def test_unknown_token_starts_a_new_conversation(client: TestClient) -> None:  # type: ignore[type-arg]
