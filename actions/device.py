@@ -25,6 +25,8 @@ _PRODUCT_LABEL = re.compile(
 _MODEL_CODE = re.compile(
     r"(?<![\w-])(?:(?:[A-Z][a-z]+[A-Z][A-Za-z]*)\s(?:[A-Z]{1,6}-?\d{1,5}[A-Z]{0,3}|\d{2,5})"
     r"|[A-Z]{1,6}-?\d{1,5}[A-Z]{0,3})(?![\w-])")
+# A group of a serial written with spaces: "AB 1234 5678".
+_SERIAL_GROUP = re.compile(r"[A-Za-z0-9./-]*\d[A-Za-z0-9./-]*|[A-Z]{1,4}")
 _TICKET = re.compile(r"^T-?\d{4,}$", re.IGNORECASE)
 
 
@@ -50,7 +52,8 @@ def serial(turn: Turn) -> str | None:
     if (labelled := spot_serial(turn)) is not None:
         return labelled.value
     words = turn.text.strip()
-    if len(words.split()) <= 3 and (whole := valid_serial(words)) is not None:
+    if (len(words.split()) == 1 or all(_SERIAL_GROUP.fullmatch(w) for w in words.split())) and \
+            (whole := valid_serial(words)) is not None:
         return whole
     candidates = [value for word in re.split(r"[\s,;:!?()]+", words)
                   if (value := valid_serial(word)) is not None and not _TICKET.match(value)]

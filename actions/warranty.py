@@ -34,6 +34,8 @@ _FAULT = re.compile(
     r"\b(?:kapot|stuk|defect|werkt niet|doet (het )?niet|doet niks|gaat niet|uit(gevallen)?\b|"
     r"kaputt|defekt|geht nicht|funktioniert nicht|startet nicht|ausgefallen|"
     r"broken|died|dead|not working|doesn'?t work|won'?t|stopped|fails?|failed|crash|"
+    r"flicker\w*|flacker\w*|knipper\w*|stays black|bleibt schwarz|blijft zwart|"
+    r"overheat\w*|überhitz\w*|oververhit\w*|reboot\w*|restarts?|startet .*neu|"
     r"no (power|sound|picture|signal)|keine?n? (strom|ton|bild)|geen (stroom|geluid|beeld))",
     re.IGNORECASE)
 _CLAIM_WORDS = re.compile(r"garantie|warranty|guarantee|repar|claim|melden|indienen|"
@@ -42,7 +44,9 @@ _CLAIM_WORDS = re.compile(r"garantie|warranty|guarantee|repar|claim|melden|indie
 _GENERIC = frozenset({"das", "gerät", "ist", "the", "device", "is", "het", "apparaat",
                       "defekt", "kaputt", "broken", "stuk", "kapot", "defect", "my", "mein",
                       "mijn", "it", "es", "er", "hij", "een", "a", "ein", "und", "and",
-                      "en", "at", "all", "meins", "mijne", "mine"})
+                      "en", "at", "all", "meins", "mijne", "mine", "werkt", "niet", "geht",
+                      "nicht", "funktioniert", "work", "works", "working", "not", "doesn't",
+                      "does", "meer", "mehr", "anymore", "more", "no", "longer"})
 
 
 def photo(turn: Turn) -> str | None:
@@ -55,11 +59,12 @@ def spot_photo(turn: Turn) -> Found | None:
     return Found(reference) if reference else None
 
 
-def fault_clause(text: str) -> str | None:
+def fault_clause(text: str, product: str = "") -> str | None:
     """The part of a message that says what is wrong ("my VX-220 intercom died"), unless
-    it says nothing more than that the device is broken."""
+    it says nothing more than that the product is broken ("mijn NetBox 500 is kapot")."""
     for clause in re.split(r"[,.;!?]|\b(?:but|aber|maar)\b", text):
-        words = re.findall(r"[\w'-]+", clause.lower())
+        rest = clause.replace(product, " ") if product else clause
+        words = re.findall(r"[\w'-]+", rest.lower())
         if _FAULT.search(clause) and not _CLAIM_WORDS.search(clause) and \
                 not set(words) <= _GENERIC:
             return clause.strip()
@@ -83,7 +88,7 @@ class WarrantyForm(Form):
     )
 
     def prefill(self, turn: Turn, values: Mapping[str, Any]) -> dict[str, Any]:
-        fault = fault_clause(turn.text)
+        fault = fault_clause(turn.text, str(values.get("product", "")))
         return {"fault": fault} if fault else {}
 
     def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:

@@ -20,6 +20,13 @@ SKIP_WORDS = frozenset({
     "overslaan", "sla over", "sla maar over", "volgende", "zonder", "door", "verder",
     "überspringen", "ueberspringen", "weiter", "ohne", "nächste", "auslassen",
 })
+DONT_KNOW = frozenset({
+    "i don't know", "i dont know", "don't know", "dont know", "no idea", "not sure",
+    "i can't find it", "can't find it", "i don't have it", "weet ik niet", "geen idee",
+    "ik weet het niet", "kan ik niet vinden", "ik kan het niet vinden", "heb ik niet",
+    "weiß ich nicht", "weiss ich nicht", "keine ahnung", "ich weiß es nicht",
+    "ich weiss es nicht", "finde ich nicht", "kann ich nicht finden", "hab ich nicht",
+})
 PERSON_WORDS = frozenset({
     "person", "human", "colleague", "agent", "someone", "employee", "people", "operator",
     "medewerker", "mens", "iemand", "collega", "persoon", "mitarbeiter", "mensch", "jemand",
@@ -60,6 +67,18 @@ class FormHelp:
             buttons = (Button(t("form_button_skip"), SKIP), *buttons)
         self.turn.say("form_stuck" if self._can_skip(slot) else "form_stuck_no_skip",
                       buttons=buttons)
+
+    async def doesnt_know(self, slot: Slot) -> bool:
+        """ "weiß ich nicht" to a question: skipped where the form can do without the
+        answer, else a failed try (never a cancel, though the NLU model reads a `deny`)."""
+        if normalized(self.turn.text) not in DONT_KNOW:
+            return False
+        if self._can_skip(slot):
+            self.turn.say("form_skipped")
+            await self._skip(slot)
+        else:
+            await self.failed(slot)
+        return True
 
     async def answered(self, slot: Slot) -> bool:
         """Whether the message took the offered way on (skip or person), typed or pressed."""

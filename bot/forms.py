@@ -161,7 +161,8 @@ class Form(ABC):
             self.cancel(turn)
             return
         help_ = FormHelp(self, turn, host)
-        if form_state.get("stuck") and slot is not None and await help_.answered(slot):
+        if slot is not None and ((form_state.get("stuck") and await help_.answered(slot))
+                                 or await help_.doesnt_know(slot)):
             return
         found, spans = self.spot(turn, values)
         if slot is not None and slot.name not in found and turn.choice != SKIP:
