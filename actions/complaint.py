@@ -9,9 +9,12 @@ from actions import extract
 from bot.forms import Form, Slot
 from bot.turn import Turn
 
-_EMAIL_WORDS = ("mail", "e-mail", "email")
-_PHONE_WORDS = ("phone", "call", "bel", "telefo", "anruf", "ruf")
-_CHAT_WORDS = ("chat", "here", "hier", "whatsapp", "telegram")
+# Typed answers to "how would you like us to get back to you?" (whole words).
+_EMAIL_WORDS = ("mail", "e-mail", "email", "mailen", "mailtje", "per mail", "by mail")
+_PHONE_WORDS = ("phone", "call", "ring", "bel", "bellen", "belt", "telefoon", "telefonisch",
+                "telefon", "telefonie", "anruf", "anrufen", "rufen", "ruft", "by phone")
+_CHAT_WORDS = ("chat", "here", "hier", "whatsapp", "telegram", "in this chat", "in de chat",
+               "im chat", "hier im chat")
 
 
 class ComplaintForm(Form):

@@ -105,12 +105,13 @@ def choice(*options: tuple[str, tuple[str, ...]]) -> ChoiceExtractor:
 
 
 class ChoiceExtractor:
-    """Reads a pressed button or typed words; the option with the longest matching
-    keyword wins, so "webshop" is not read as "shop"."""
+    """Reads a pressed button or typed words; a keyword matches as a whole word with at
+    most two more letters ("resellers", "Händlern"), and the option with the longest match
+    wins, so "webshop" is not read as "shop"."""
 
     def __init__(self, options: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
         self._options = options
-        self._patterns = [(name, [re.compile(rf"(?<!\w){re.escape(k.strip())}(?!\w)",
+        self._patterns = [(name, [re.compile(rf"(?<!\w){re.escape(k.strip())}\w{{0,2}}(?!\w)",
                                              re.IGNORECASE) for k in keywords])
                           for name, keywords in options]
 

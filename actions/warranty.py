@@ -14,7 +14,8 @@ from bot.turn import Turn
 # Typed answers to "directly from us or through a reseller?"
 _RESELLER_WORDS = ("reseller", "wederverkoper", "dealer", "händler", "haendler", "partner",
                    "winkel", "shop", "store", "laden", "verkoper", "leverancier", "via",
-                   "fachhandel", "elektronikmarkt", "mediamarkt", "retailer", "indirect",
+                   "fachhandel", "fachhändler", "elektronikmarkt", "mediamarkt", "retailer",
+                   "indirect", "im handel",
                    "über einen", "ueber einen", "through a", "through")
 _DIRECT_WORDS = ("direct", "directly", "rechtstreeks", "direkt", "bij jullie", "bei ihnen",
                  "bei euch", "from you", "van jullie", "webshop", "online bei", "zelf bij",
