@@ -37,11 +37,14 @@ _FAULT = re.compile(
     r"broken|died|dead|not working|doesn'?t work|won'?t|stopped|fails?|failed|crash|"
     r"flicker\w*|flacker\w*|knipper\w*|stays black|bleibt schwarz|blijft zwart|"
     r"overheat\w*|überhitz\w*|oververhit\w*|reboot\w*|restarts?|startet .*neu|"
+    r"crack\w*|gebarsten|gesprungen|gerissen|beschädigt|beschadigd|damaged|smashed|"
     r"no (power|sound|picture|signal)|keine?n? (strom|ton|bild)|geen (stroom|geluid|beeld))",
     re.IGNORECASE)
 _CLAIM_WORDS = re.compile(r"garantie|warranty|guarantee|repar|claim|melden|indienen|"
                           r"file|request|aanvragen|beantragen|ersetz|vervang|replace",
                           re.IGNORECASE)
+_LEADING_JOIN = re.compile(r"\s*(?:(?:and|en|und|also|ook|auch|dann|then|dan)\s+)*",
+                           re.IGNORECASE)
 _GENERIC = frozenset({"das", "gerät", "ist", "the", "device", "is", "het", "apparaat",
                       "defekt", "kaputt", "broken", "stuk", "kapot", "defect", "my", "mein",
                       "mijn", "it", "es", "er", "hij", "een", "a", "ein", "und", "and",
@@ -63,13 +66,31 @@ def spot_photo(turn: Turn) -> Found | None:
 def fault_clause(text: str, product: str = "") -> str | None:
     """The part of a message that says what is wrong ("my VX-220 intercom died"), unless
     it says nothing more than that the product is broken ("mijn NetBox 500 is kapot")."""
-    for clause in re.split(r"[,.;!?]|\b(?:but|aber|maar)\b", text):
+    found = _fault_span(text, product)
+    return text[found[0]:found[1]] if found else None
+
+
+def _fault_span(text: str, product: str) -> tuple[int, int] | None:
+    start = 0
+    for separator in [*re.finditer(r"[,.;!?]|\b(?:but|aber|maar)\b", text), None]:
+        end = separator.start() if separator else len(text)
+        clause = text[start:end]
         rest = clause.replace(product, " ") if product else clause
         words = re.findall(r"[\w'-]+", rest.lower())
         if _FAULT.search(clause) and not _CLAIM_WORDS.search(clause) and \
                 not set(words) <= _GENERIC:
-            return clause.strip()
+            joined = _LEADING_JOIN.match(clause)
+            offset = joined.end() if joined else 0
+            return start + offset, start + len(clause.rstrip())
+        start = separator.end() if separator else end
     return None
+
+
+def spot_fault(turn: Turn) -> Found | None:
+    """What is wrong, said in passing in any message ("VX-220, the display is cracked")."""
+    product = device.spot_product(turn)
+    found = _fault_span(turn.text, product.value if product else "")
+    return Found(turn.text[found[0]:found[1]], found, sure=False) if found else None
 
 
 class WarrantyForm(Form):
@@ -78,7 +99,7 @@ class WarrantyForm(Form):
         Slot("product", "warranty_ask_product", device.product, spot=device.spot_product),
         Slot("serial", "warranty_ask_serial", device.serial, spot=device.spot_serial,
              invalid="warranty_serial_invalid", structured=True, skippable=True),
-        Slot("fault", "warranty_ask_fault", extract.free_text),
+        Slot("fault", "warranty_ask_fault", extract.free_text, spot=spot_fault),
         Slot("bought", "warranty_ask_reseller",
              extract.choice(("reseller", _RESELLER_WORDS), ("direct", _DIRECT_WORDS)),
              spot=_BOUGHT_SPOTS.spot, structured=True, on_affirm="direct",
@@ -87,10 +108,6 @@ class WarrantyForm(Form):
         Slot("photo", "warranty_ask_photo", photo, spot=spot_photo, optional=True,
              needs=PHOTOS, affirm_says="warranty_photo_send"),
     )
-
-    def prefill(self, turn: Turn, values: Mapping[str, Any]) -> dict[str, Any]:
-        fault = fault_clause(turn.text, str(values.get("product", "")))
-        return {"fault": fault} if fault else {}
 
     def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:
         return turn.t("warranty_confirm", product=values["product"],

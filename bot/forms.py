@@ -143,13 +143,16 @@ class Form(ABC):
                 if slot.spot is not None and (hit := slot.spot(turn)) is not None]
         found: dict[str, Any] = {}
         spans: list[tuple[int, int]] = []
+        sure_spans: list[tuple[int, int]] = []  # text read as a sure value is no other
         for name, hit in sorted(hits, key=lambda named: not named[1].sure):  # sure first
-            if hit.span and any(_overlap(hit.span, span) for span in spans):
+            if hit.span and any(_overlap(hit.span, span) for span in sure_spans):
                 continue
             if hit.sure or name not in values:
                 found[name] = hit.value
                 if hit.span:
                     spans.append(hit.span)
+                    if hit.sure:
+                        sure_spans.append(hit.span)
         return found, spans
 
     async def resume(self, turn: Turn, host: FormHost) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.warranty import WarrantyForm, fault_clause
+from actions.warranty import WarrantyForm, fault_clause, spot_fault
 from tests.turns import turn_saying
 
 BOUGHT = next(slot for slot in WarrantyForm.slots if slot.name == "bought")
@@ -45,3 +45,17 @@ def test_a_first_message_that_only_says_broken_leaves_the_fault_question(
 ])
 def test_a_typed_answer_to_where_it_was_bought_is_understood(text: str, expected: str) -> None:
     assert BOUGHT.extract(turn_saying(text)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("VX-220, the display is cracked", "the display is cracked"),
+    ("serienummer NB500-2231, en het scherm blijft zwart", "het scherm blijft zwart"),
+    ("IS-710. Er startet ständig neu", "Er startet ständig neu"),
+])
+def test_a_fault_said_in_passing_is_spotted_in_any_message(text: str, expected: str) -> None:
+    found = spot_fault(turn_saying(text))
+    assert found is not None and found.value == expected and not found.sure
+
+
+def test_a_message_without_a_fault_spots_none() -> None:
+    assert spot_fault(turn_saying("SN: VX220-55012")) is None

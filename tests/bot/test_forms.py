@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.conversation import TurnResult
+from bot.conversation import Attachment, TurnResult
 from bot.storage.models import Callback, Conversation, Ticket
 from tests.conversation import Customer, text_of
 
@@ -78,6 +78,24 @@ async def test_dutch_warranty_claim_with_typed_answers_and_a_photo_step_that_nev
     assert done.ticket is not None
     [ticket] = await tickets(customer)
     assert ticket.details["bought"] == "reseller" and ticket.details["serial"] == "NB500-2231"
+
+
+async def test_a_photo_sent_with_an_answer_is_attached_and_not_asked_for(
+        customer: Customer) -> None:
+    customer.channel = "telegram"
+    await customer.says("I'd like to file a warranty claim")
+    photo = Attachment("photo", "tg-file-42", "image/jpeg", 120_000)
+    asks_serial = await customer.says("VX-220, the display is cracked", attachments=(photo,))
+    assert asks(customer, asks_serial, "warranty_ask_serial")
+    bought = await customer.says("SN: VX220-55012")
+    assert asks(customer, bought, "warranty_ask_reseller")  # the fault came with the product
+    confirm = await customer.presses("Through a reseller")
+    assert not said(customer, confirm, "warranty_ask_photo") and confirm.replies[-1].buttons
+    await customer.presses("Yes")
+    [ticket] = await tickets(customer)
+    assert ticket.details["attachments"] == ["tg-file-42"]
+    assert ticket.details["product"] == "VX-220"
+    assert ticket.details["fault"] == "the display is cracked"
 
 
 async def test_german_product_and_serial_in_one_sentence_are_both_taken(
@@ -154,6 +172,8 @@ async def test_german_cancel_while_waiting_for_a_phone_number_never_comes_back(
     ("can someone call me back please", "forget it"),
     ("can someone call me back please", "stop"),
     ("can someone call me back please", "no"),
+    ("wat is de status van mijn ticket?", "laat maar zitten"),
+    ("Wie ist der Stand meines Tickets?", "vergiss es"),
 ])
 async def test_cancel_phrases_and_deny_cancel_a_waiting_form(customer: Customer, start: str,
                                                              phrase: str) -> None:
