@@ -40,9 +40,11 @@ def valid_serial(candidate: str) -> str | None:
 
 def spot_serial(turn: Turn) -> Found | None:
     """A serial number with its label ("SN: ...", "serienummer is ..."), in any message."""
-    for match in _LABELLED_SERIAL.finditer(turn.text):
+    at = 0
+    while (match := _LABELLED_SERIAL.search(turn.text, at)) is not None:
         if (value := valid_serial(match.group("value"))) is not None:
             return Found(value, match.span())
+        at = match.start() + 1  # "serial SN: ...": the label may come next
     return None
 
 

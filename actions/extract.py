@@ -17,14 +17,15 @@ from bot.turn import Turn
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 DEFAULT_REGION = "NL"
-LANGUAGE_REGIONS = {"nl": "NL", "de": "DE", "en": "GB"}
-# Tried in this order when a national number is not valid in the customer's own country.
-OTHER_REGIONS = ("NL", "DE", "BE", "AT", "CH", "GB", "US", "CA")
+# The countries a language's customers most likely dial from. English: a number valid in
+# the UK starts with 0, one valid in North America never does, so both can be tried.
+LANGUAGE_REGIONS = {"nl": ("NL",), "de": ("DE",), "en": ("GB", "US")}
 
 
 def regions_for(turn: Turn) -> list[str]:
     """The countries to read a national number with, most likely first: that of a number
-    we already know (the customer's phone, their WhatsApp number), then the language's."""
+    we already know (the customer's phone, their WhatsApp number), then the language's.
+    Never more: a number incomplete at home may well be valid somewhere else."""
     known = [turn.customer.phone]
     if turn.conversation.channel == "whatsapp":
         known.append("+" + re.sub(r"\D", "", turn.customer.external_id))
@@ -33,7 +34,7 @@ def regions_for(turn: Turn) -> list[str]:
         region = _region_of(number) if number else None
         if region and region not in regions:
             regions.append(region)
-    for region in (LANGUAGE_REGIONS.get(turn.lang, DEFAULT_REGION), *OTHER_REGIONS):
+    for region in LANGUAGE_REGIONS.get(turn.lang, (DEFAULT_REGION,)):
         if region not in regions:
             regions.append(region)
     return regions

@@ -21,6 +21,8 @@ from tests.turns import turn_saying
     ("Seriennummer: 7C-44-91-AA", "7C-44-91-AA"),
     ("die Seriennummer lautet SX4410ZZ und das Gerät ist neu", "SX4410ZZ"),
     ("Seriennr. K9-55512", "K9-55512"),
+    ("my printer IS-710 stopped printing, serial SN: IS710-99812, bought at a shop",
+     "IS710-99812"),
 ])
 def test_a_labelled_serial_is_found_anywhere_in_a_sentence(text: str, expected: str) -> None:
     found = spot_serial(turn_saying(text))

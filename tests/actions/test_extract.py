@@ -28,9 +28,12 @@ def test_phone_numbers_are_read_in_the_customers_national_format(text: str, lang
     assert phone(turn_saying(text, lang=lang)) == expected
 
 
-@pytest.mark.parametrize("text", ["ach, lass mal", "12", "ja", "0000", "SN: AB-1234/56"])
-def test_what_is_no_phone_number_gives_none(text: str) -> None:
-    assert phone(turn_saying(text, lang="de")) is None
+@pytest.mark.parametrize(("text", "lang"), [
+    ("ach, lass mal", "de"), ("12", "de"), ("ja", "de"), ("0000", "de"),
+    ("SN: AB-1234/56", "de"), ("0612345", "nl"), ("06 1234", "nl"), ("555 01", "en"),
+])
+def test_what_is_no_phone_number_gives_none(text: str, lang: str) -> None:
+    assert phone(turn_saying(text, lang=lang)) is None
 
 
 def test_the_country_of_a_known_number_comes_before_the_language() -> None:
