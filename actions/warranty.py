@@ -38,6 +38,7 @@ _FAULT = re.compile(
     r"flicker\w*|flacker\w*|knipper\w*|stays black|bleibt schwarz|blijft zwart|"
     r"overheat\w*|überhitz\w*|oververhit\w*|reboot\w*|restarts?|startet .*neu|"
     r"crack\w*|gebarsten|gesprungen|gerissen|beschädigt|beschadigd|damaged|smashed|"
+    r"geist aufgegeben|gave up|given up|quit working|het begeven|begeven|opgehouden|"
     r"no (power|sound|picture|signal)|keine?n? (strom|ton|bild)|geen (stroom|geluid|beeld))",
     re.IGNORECASE)
 _CLAIM_WORDS = re.compile(r"garantie|warranty|guarantee|repar|claim|melden|indienen|"

@@ -19,6 +19,8 @@ BOUGHT = next(slot for slot in WarrantyForm.slots if slot.name == "bought")
      "de camera blijft zwart sinds gisteren"),
     ("my laptop screen flickers, is that covered by warranty", "",
      "my laptop screen flickers"),
+    ("Mein Router RX-300 hat den Geist aufgegeben. Garantie?", "RX-300",
+     "Mein Router RX-300 hat den Geist aufgegeben"),
 ])
 def test_the_fault_is_taken_from_the_first_message(text: str, product: str,
                                                    expected: str) -> None:
