@@ -15,22 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.cancel import is_cancel, normalized
+from bot.cancel import is_cancel
 from bot.capabilities import channel_can
 from bot.conversation import Button
 from bot.form_help import SKIP, FormHelp
+from bot.form_text import looks_like_question, overlap, remainder
 from bot.turn import Turn
 
 __all__ = ["CONFIRM", "Form", "FormHost", "Found", "Slot", "is_cancel", "looks_like_question"]
 
 CONFIRM = "__confirm__"
-QUESTION_WORDS = frozenset({
-    "wann", "wie", "was", "wo", "warum", "welche", "kann", "können", "gibt", "habt", "haben",
-    "wanneer", "hoe", "wat", "waar", "waarom", "welke", "kan", "kunnen", "zijn", "hebben",
-    "when", "how", "what", "where", "why", "which", "can", "could", "do", "does", "is", "are",
-})
-_EDGE_WORDS = frozenset({"and", "the", "my", "is", "en", "het", "de", "mijn", "und", "die",
-                         "der", "das", "mein", "ist", "also", "ook", "auch"})
 
 
 @dataclass(frozen=True)
@@ -45,24 +39,6 @@ class Found:
 
 Extractor = Callable[[Turn], "str | None"]
 Spotter = Callable[[Turn], "Found | None"]
-
-
-def looks_like_question(text: str) -> bool:
-    words = normalized(text).split()
-    return text.strip().endswith("?") or bool(words and words[0] in QUESTION_WORDS)
-
-
-def remainder(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text without the spans already read as other slots ("ThinkPad T14, serienummer
-    PF3X9KQ2" less the serial is "ThinkPad T14"), trimmed of joining words."""
-    for start, end in sorted(spans, reverse=True):
-        text = f"{text[:start]} {text[end:]}"
-    words = text.replace(",", " , ").split()
-    while words and (words[0] in ",;:-" or words[0].lower() in _EDGE_WORDS):
-        words.pop(0)
-    while words and (words[-1] in ",;:-" or words[-1].lower() in _EDGE_WORDS):
-        words.pop()
-    return " ".join(words).replace(" , ", ", ").strip(" ,;:-")
 
 
 class FormHost(Protocol):
@@ -145,7 +121,7 @@ class Form(ABC):
         spans: list[tuple[int, int]] = []
         sure_spans: list[tuple[int, int]] = []  # text read as a sure value is no other
         for name, hit in sorted(hits, key=lambda named: not named[1].sure):  # sure first
-            if hit.span and any(_overlap(hit.span, span) for span in sure_spans):
+            if hit.span and any(overlap(hit.span, span) for span in sure_spans):
                 continue
             if hit.sure or name not in values:
                 found[name] = hit.value
@@ -169,11 +145,16 @@ class Form(ABC):
             return
         found, spans = self.spot(turn, values)
         if slot is not None and slot.name not in found and turn.choice != SKIP:
-            if not found and await self._leaves_or_digresses(turn, slot, host):
-                return
             said = dataclasses.replace(turn, text=remainder(turn.text, spans)) \
                 if spans else turn
-            if (answer := slot.extract(said)) is not None:
+            # A shaped answer wins over a `deny` ("no, from a store"); free text never would.
+            answer = slot.extract(said) if slot.structured else None
+            if answer is None and not found and \
+                    await self._leaves_or_digresses(turn, slot, host):
+                return
+            if answer is None and not slot.structured:
+                answer = slot.extract(said)
+            if answer is not None:
                 found[slot.name] = answer
         changed = {name for name, value in found.items() if values.get(name) != value}
         if changed:
@@ -210,7 +191,7 @@ class Form(ABC):
             await self.submit(turn, values)
         elif turn.intent == "deny":
             self.cancel(turn)
-        elif turn.choice is None and await host.digress(turn):
+        elif self._confident(turn) and await host.digress(turn):
             await self.reask(turn)
         else:
             await self.ask_next(turn)
@@ -294,6 +275,3 @@ class Form(ABC):
     async def submit(self, turn: Turn, values: Mapping[str, Any]) -> None:
         """Create what the form is for (ticket, callback) and tell the customer."""
 
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]

@@ -268,3 +268,21 @@ async def test_complaint_with_everything_in_one_message_goes_straight_to_confirm
     [ticket] = await tickets(customer)
     assert ticket.details["contact"] == "email"
     assert ticket.details["email"] == "jane.doe@example.com"
+
+
+@pytest.mark.parametrize(("answer", "bought"), [
+    ("yes", "direct"), ("ja", "direct"), ("direct", "direct"),
+    ("via de winkel", "reseller"), ("nee, bij een winkel in de stad", "reseller"),
+    ("nein, bei einem Fachhändler", "reseller"), ("no, from a reseller", "reseller"),
+])
+async def test_a_typed_answer_to_where_it_was_bought_is_understood(
+        customer: Customer, answer: str, bought: str) -> None:
+    await customer.says("my VX-220 intercom died, can I get it repaired under warranty")
+    question = await customer.says("SN: VX220-55012")
+    assert asks(customer, question, "warranty_ask_reseller")
+    confirm = await customer.says(answer)
+    assert not said(customer, confirm, "warranty_ask_reseller")
+    assert not said(customer, confirm, "cancelled")
+    await customer.presses("/affirm")
+    [ticket] = await tickets(customer)
+    assert ticket.details["bought"] == bought
