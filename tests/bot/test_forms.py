@@ -286,3 +286,25 @@ async def test_a_typed_answer_to_where_it_was_bought_is_understood(
     await customer.presses("/affirm")
     [ticket] = await tickets(customer)
     assert ticket.details["bought"] == bought
+
+
+async def test_the_way_on_is_understood_typed(customer: Customer) -> None:
+    await customer.says("Ich möchte einen Garantiefall melden")
+    await customer.says("Produkt: IS-710")
+    await customer.says("ABC")
+    offer = await customer.says("XYZ")
+    assert offer.replies[-1].buttons and not said(customer, offer, "warranty_ask_serial")
+    skipped = await customer.says("überspringen")
+    assert asks(customer, skipped, "warranty_ask_fault")
+
+
+async def test_a_colleague_asked_for_by_a_typed_word_after_two_failures(
+        customer: Customer) -> None:
+    await customer.says("kunnen jullie me terugbellen?")
+    await customer.says("12")
+    offer = await customer.says("1234")
+    assert [b.payload for b in offer.replies[-1].buttons] == ["=person", "=stop"]
+    handoff = await customer.says("collega")
+    assert handoff.ticket is not None
+    [ticket] = await tickets(customer)
+    assert ticket.kind == "handoff" and ticket.details["form"]["name"] == "callback"
