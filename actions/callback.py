@@ -23,14 +23,10 @@ COUNTRY_NAMES = {
 class CallbackForm(Form):
     name = "callback"
     slots = (
-        Slot("phone", "callback_ask_phone", extract.phone, invalid="callback_invalid_phone",
-             structured=True),
+        Slot("phone", "callback_ask_phone", extract.phone, spot=extract.spot_phone,
+             invalid="form_invalid_phone", structured=True),
         Slot("topic", "callback_ask_topic", extract.free_text),
     )
-
-    def prefill(self, turn: Turn) -> dict[str, Any]:
-        number = extract.phone(turn) if turn.parse and turn.parse.first("phone_number") else None
-        return {"phone": number} if number else {}
 
     def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:
         return turn.t("callback_confirm", phone=extract.display_phone(values["phone"]),

@@ -9,9 +9,12 @@ from actions import extract
 from bot.forms import Form, Slot
 from bot.turn import Turn
 
-_EMAIL_WORDS = ("mail", "e-mail", "email")
-_PHONE_WORDS = ("phone", "call", "bel", "telefo", "anruf", "ruf")
-_CHAT_WORDS = ("chat", "here", "hier", "whatsapp", "telegram")
+# Typed answers to "how would you like us to get back to you?" (whole words).
+_EMAIL_WORDS = ("mail", "e-mail", "email", "mailen", "mailtje", "per mail", "by mail")
+_PHONE_WORDS = ("phone", "call", "ring", "bel", "bellen", "belt", "telefoon", "telefonisch",
+                "telefon", "telefonie", "anruf", "anrufen", "rufen", "ruft", "by phone")
+_CHAT_WORDS = ("chat", "here", "hier", "whatsapp", "telegram", "in this chat", "in de chat",
+               "im chat", "hier im chat")
 
 
 class ComplaintForm(Form):
@@ -24,15 +27,23 @@ class ComplaintForm(Form):
              structured=True,
              choices=(("=email", "complaint_choice_email"), ("=phone", "complaint_choice_phone"),
                       ("=chat", "complaint_choice_chat"))),
-        Slot("email", "complaint_ask_email", extract.email, invalid="complaint_invalid_email",
-             structured=True, when=lambda values: values.get("contact") == "email"),
-        Slot("phone", "complaint_ask_phone", extract.phone, invalid="callback_invalid_phone",
-             structured=True, when=lambda values: values.get("contact") == "phone"),
+        Slot("email", "complaint_ask_email", extract.email, spot=extract.spot_email,
+             invalid="complaint_invalid_email", structured=True,
+             when=lambda values: values.get("contact") == "email"),
+        Slot("phone", "complaint_ask_phone", extract.phone, spot=extract.spot_phone,
+             invalid="form_invalid_phone", structured=True,
+             when=lambda values: values.get("contact") == "phone"),
     )
 
-    def prefill(self, turn: Turn) -> dict[str, Any]:
+    def prefill(self, turn: Turn, values: Mapping[str, Any]) -> dict[str, Any]:
         # A long first message usually is the complaint itself.
         return {"description": turn.text.strip()} if len(turn.text.split()) >= 8 else {}
+
+    def complete(self, values: dict[str, Any], changed: set[str]) -> None:
+        """An address or number given (also as a correction) is how to reply."""
+        for kind in ("email", "phone"):
+            if kind in changed and values.get(kind) and "contact" not in changed:
+                values["contact"] = kind
 
     def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:
         return turn.t("complaint_confirm", description=values["description"],

@@ -35,19 +35,22 @@ class HumanHandoff:
             turn.say("handoff_already", reference=existing.reference)
             return
         last_intents = list(turn.state.get("last_intents", []))
+        form = _form_so_far(turn)
         ticket = await self._reopen(turn)
         if ticket is None:
             ticket = await desk.open_ticket(
                 turn.session, kind="handoff", customer=turn.customer,
                 conversation=turn.conversation, subject=f"Handoff: {turn.text[:150]}",
                 details={"transcript": await self._transcript(turn),
-                         "last_intents": last_intents},
+                         "last_intents": last_intents, **form},
                 now=turn.now,
             )
             ticket.team = routing.team_for(last_intents, self.settings)
             await turn.session.flush()
             if routing.is_auto(ticket.team, self.settings):
                 await routing.auto_assign(turn.session, ticket, self.settings, turn.now)
+        elif form:
+            ticket.details = {**(ticket.details or {}), **form}
         turn.ticket = ticket.reference
         turn.state.pop("form", None)
         before = turn.conversation.mode
@@ -100,6 +103,15 @@ class HumanHandoff:
         )
         return [{"sender": m.sender, "text": m.text, "at": m.created_at.isoformat()}
                 for m in reversed(result.scalars().all())]
+
+
+def _form_so_far(turn: Turn) -> dict[str, object]:
+    """The form the customer was filling in when asking for a person, with what it
+    collected, so the colleague does not ask again ({} outside a form)."""
+    form = turn.state.get("form")
+    if not form:
+        return {}
+    return {"form": {"name": form.get("name"), "values": dict(form.get("values", {}))}}
 
 
 def _closed_within(ticket: Ticket, now: datetime, window: timedelta) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.forms import Form, Slot
+from bot.forms import Form, Found, Slot
 from bot.tickets import normalize_reference
 from bot.turn import Turn
 
@@ -22,14 +22,16 @@ def reference(turn: Turn) -> str | None:
     return None
 
 
+def spot_reference(turn: Turn) -> Found | None:
+    found = reference(turn)
+    return Found(found) if found else None
+
+
 class TicketStatus(Form):
     name = "ticket_status"
     confirm = False
-    slots = (Slot("reference", "ticket_ask_reference", reference, structured=True),)
-
-    def prefill(self, turn: Turn) -> dict[str, Any]:
-        found = reference(turn)
-        return {"reference": found} if found else {}
+    slots = (Slot("reference", "ticket_ask_reference", reference, spot=spot_reference,
+                  structured=True),)
 
     async def submit(self, turn: Turn, values: Mapping[str, Any]) -> None:
         """Tell the status, only if the ticket is the customer's own; never reveal others."""

@@ -1,69 +1,88 @@
 """Forms: short question-and-answer flows that fill slots, confirm, then submit.
 
-A form can be cancelled at any step, and answers a digression (a policy question in the
-middle) before asking its question again.
+Every message is read for every slot, so details given early, late, several in one line
+or as a correction ("sorry, the serial is ...") fill or replace their slot, and the form
+asks only for what is still missing. A form can be left at any step (a cancel phrase, a
+`deny`, asking for a person), answers a digression before asking again, and after two
+answers it cannot read it offers a way on instead of asking a third time.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from bot.cancel import is_cancel
+from bot.capabilities import channel_can
 from bot.conversation import Button
+from bot.form_help import SKIP, FormHelp
+from bot.form_text import looks_like_question, overlap, remainder
 from bot.turn import Turn
 
+__all__ = ["CONFIRM", "Form", "FormHost", "Found", "Slot", "is_cancel", "looks_like_question"]
+
 CONFIRM = "__confirm__"
-CANCEL_PHRASES = frozenset({
-    "stop", "stopp", "cancel", "annuleer", "annuleren", "laat maar", "laat maar zitten",
-    "hou maar op", "toch niet", "abbrechen", "vergiss es", "doch nicht", "egal", "lass es",
-    "never mind", "nevermind", "forget it", "forget about it", "quit",
-})
-QUESTION_WORDS = frozenset({
-    "wann", "wie", "was", "wo", "warum", "welche", "kann", "können", "gibt", "habt", "haben",
-    "wanneer", "hoe", "wat", "waar", "waarom", "welke", "kan", "kunnen", "zijn", "hebben",
-    "when", "how", "what", "where", "why", "which", "can", "could", "do", "does", "is", "are",
-})
-_WORDS = re.compile(r"[^\w\s-]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A slot value seen in a message; `sure` ones (labelled, unambiguous) may replace an
+    earlier value, others only fill an empty slot. `span` is where it stood in the text."""
+
+    value: str
+    span: tuple[int, int] | None = None
+    sure: bool = True
+
 
 Extractor = Callable[[Turn], "str | None"]
+Spotter = Callable[[Turn], "Found | None"]
 
 
-def normalized(text: str) -> str:
-    return " ".join(_WORDS.sub(" ", text.lower()).split())
+class FormHost(Protocol):
+    """What a form needs of the dialogue policy around it."""
 
+    async def digress(self, turn: Turn) -> bool:
+        """Answer a question asked in the middle of the form; False if it is none."""
+        ...
 
-def is_cancel(text: str) -> bool:
-    """Whether the customer asks to stop ("laat maar", "abbrechen", "never mind")."""
-    words = normalized(text)
-    return any(words == p or words.startswith(p + " ") for p in CANCEL_PHRASES) \
-        and len(words.split()) <= 5
-
-
-def looks_like_question(text: str) -> bool:
-    words = normalized(text).split()
-    return text.strip().endswith("?") or bool(words and words[0] in QUESTION_WORDS)
+    async def hand_off(self, turn: Turn) -> None:
+        """Bring in a person; the form's values so far go with the handoff."""
+        ...
 
 
 @dataclass(frozen=True)
 class Slot:
     """One question of a form.
 
-    `extract` returns the value or None when the answer is not valid (then `invalid` is
-    said); `structured` slots treat an unparseable answer as a possible digression;
-    `choices` become buttons; `when` skips the slot unless it holds for the values so far.
+    `extract` reads a message as the answer to this question (None: not valid, then
+    `invalid` is said); `spot` finds the value in any message, answer to another question
+    or not. `structured` answers have a shape, so an unreadable one may be a digression;
+    `choices` become buttons and `on_affirm` is what a typed "yes" means. `optional`
+    slots can be skipped from the start, `skippable` ones after two failed tries; `needs`
+    is a channel capability the slot requires; `when` skips it unless it holds.
     """
 
     name: str
     ask: str
     extract: Extractor
+    spot: Spotter | None = None
     invalid: str | None = None
     structured: bool = False
     choices: tuple[tuple[str, str], ...] = ()
     optional: bool = False
+    skippable: bool = False
+    needs: str | None = None
+    on_affirm: str | None = None
+    affirm_says: str | None = None
     when: Callable[[Mapping[str, Any]], bool] = field(default=lambda values: True)
+
+    def wanted(self, turn: Turn, values: Mapping[str, Any]) -> bool:
+        """Whether the form must still ask this slot on this channel."""
+        return self.name not in values and self.when(values) and (
+            self.needs is None or channel_can(turn.conversation.channel, self.needs))
 
 
 class Form(ABC):
@@ -74,68 +93,165 @@ class Form(ABC):
     confirm: bool = True
 
     async def run(self, turn: Turn) -> None:
-        """Start the form, prefilling slots from the entities of the starting message."""
-        values = self.prefill(turn)
-        turn.state["form"] = {"name": self.name, "values": values, "awaiting": None}
-        await self._ask_next(turn)
+        """Start the form with everything the starting message already says."""
+        values: dict[str, Any] = {}
+        found, _ = self.spot(turn, values)
+        values.update(found)
+        for name, value in self.prefill(turn, values).items():
+            values.setdefault(name, value)
+        self.complete(values, set(values))
+        turn.state["form"] = {"name": self.name, "values": values, "awaiting": None,
+                              "tries": 0}
+        await self.ask_next(turn)
 
-    def prefill(self, turn: Turn) -> dict[str, Any]:
-        """Values already given in the message that started the form."""
+    def prefill(self, turn: Turn, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Values only the starting message gives (a complaint told in one go)."""
         return {}
 
-    async def resume(self, turn: Turn, digress: Callable[[Turn], Awaitable[bool]]) -> None:
-        """Handle the customer's answer to the pending question."""
+    def complete(self, values: dict[str, Any], changed: set[str]) -> None:
+        """Fill values that follow from others (an e-mail address given: reply by e-mail)."""
+        return None
+
+    def spot(self, turn: Turn, values: Mapping[str, Any]) -> tuple[dict[str, Any],
+                                                                    list[tuple[int, int]]]:
+        """The slot values this message gives, and where they stood in its text."""
+        hits = [(slot.name, hit) for slot in self.slots
+                if slot.spot is not None and (hit := slot.spot(turn)) is not None]
+        found: dict[str, Any] = {}
+        spans: list[tuple[int, int]] = []
+        sure_spans: list[tuple[int, int]] = []  # text read as a sure value is no other
+        for name, hit in sorted(hits, key=lambda named: not named[1].sure):  # sure first
+            if hit.span and any(overlap(hit.span, span) for span in sure_spans):
+                continue
+            if hit.sure or name not in values:
+                found[name] = hit.value
+                if hit.span:
+                    spans.append(hit.span)
+                    if hit.sure:
+                        sure_spans.append(hit.span)
+        return found, spans
+
+    async def resume(self, turn: Turn, host: FormHost) -> None:
+        """Handle the customer's message while the form waits for an answer."""
         form_state = turn.state["form"]
-        awaiting = form_state["awaiting"]
-        if is_cancel(turn.text) or (awaiting == CONFIRM and turn.intent == "deny"):
+        values: dict[str, Any] = form_state["values"]
+        slot = next((s for s in self.slots if s.name == form_state["awaiting"]), None)
+        if turn.choice == "=stop" or is_cancel(turn.text):
+            self.cancel(turn)
+            return
+        help_ = FormHelp(self, turn, host)
+        if slot is not None and ((form_state.get("stuck") and await help_.answered(slot))
+                                 or await help_.doesnt_know(slot)):
+            return
+        found, spans = self.spot(turn, values)
+        if slot is not None and slot.name not in found and turn.choice != SKIP:
+            said = dataclasses.replace(turn, text=remainder(turn.text, spans)) \
+                if spans else turn
+            # A shaped answer wins over a `deny` ("no, from a store"); free text never would.
+            answer = slot.extract(said) if slot.structured else None
+            if answer is None and not found and \
+                    await self._leaves_or_digresses(turn, slot, host):
+                return
+            if answer is None and not slot.structured:
+                answer = slot.extract(said)
+            if answer is not None:
+                found[slot.name] = answer
+        changed = {name for name, value in found.items() if values.get(name) != value}
+        if changed:
+            values.update(found)
+            self.complete(values, changed)
+            form_state["tries"], form_state["stuck"] = 0, False
+            await self.ask_next(turn)
+            return
+        if slot is None:
+            await self._at_confirmation(turn, host)
+            return
+        await self._unanswered(turn, slot, host, help_)
+
+    async def _leaves_or_digresses(self, turn: Turn, slot: Slot, host: FormHost) -> bool:
+        """A `deny` leaves the form (skips an optional slot); a question to a free-text
+        slot is answered first. True if the message was handled so."""
+        if self._wants_out(turn, slot):
+            if slot.optional:
+                turn.state["form"]["values"][slot.name] = ""
+                await self.ask_next(turn)
+            else:
+                self.cancel(turn)
+            return True
+        if not slot.structured and looks_like_question(turn.text) and \
+                self._confident(turn) and await host.digress(turn):
+            await self.reask(turn)
+            return True
+        return False
+
+    async def _at_confirmation(self, turn: Turn, host: FormHost) -> None:
+        if turn.intent == "affirm":
+            values = dict(turn.state["form"]["values"])
             turn.state.pop("form", None)
-            turn.say("cancelled")
-            return
-        if awaiting == CONFIRM:
-            if turn.intent == "affirm":
-                values = dict(form_state["values"])
-                turn.state.pop("form", None)
-                await self.submit(turn, values)
-                return
-            if await digress(turn):
-                await self._reask(turn)
-                return
-            await self._ask_next(turn)
-            return
-        slot = next(s for s in self.slots if s.name == awaiting)
-        value = None if turn.choice == "=skip" and not slot.optional else slot.extract(turn)
-        if value is None and self._is_digression(turn, slot) and await digress(turn):
-            await self._reask(turn)
-            return
-        if value is None and slot.optional and (turn.choice == "=skip" or turn.intent == "deny"):
-            value = ""
-        if value is None:
-            if slot.invalid:
-                turn.say(slot.invalid)
-            await self._ask_next(turn)
-            return
-        form_state["values"][slot.name] = value
-        await self._ask_next(turn)
+            await self.submit(turn, values)
+        elif turn.intent == "deny":
+            self.cancel(turn)
+        elif self._confident(turn) and await host.digress(turn):
+            await self.reask(turn)
+        else:
+            await self.ask_next(turn)
 
-    def _is_digression(self, turn: Turn, slot: Slot) -> bool:
-        if turn.parse is None or turn.choice is not None:
+    async def _unanswered(self, turn: Turn, slot: Slot, host: FormHost,
+                          help_: FormHelp) -> None:
+        """No value for the awaited slot: a typed yes, a skip, a digression or a failure."""
+        values = turn.state["form"]["values"]
+        if slot.on_affirm and turn.intent == "affirm":
+            values[slot.name] = slot.on_affirm
+            await self.ask_next(turn)
+            return
+        if slot.optional and turn.choice != SKIP and turn.intent == "affirm" and \
+                slot.affirm_says and not turn.state["form"].get("nudged"):
+            turn.state["form"]["nudged"] = True
+            turn.say(slot.affirm_says, buttons=(Button(turn.t("button_skip"), SKIP),))
+            return
+        if turn.choice is None and slot.structured and self._confident(turn) and \
+                await host.digress(turn):
+            await self.reask(turn)
+            return
+        if slot.optional:  # no, skip or anything else: go on without it, never ask again
+            values[slot.name] = ""
+            await self.ask_next(turn)
+            return
+        await help_.failed(slot)
+
+    @staticmethod
+    def _confident(turn: Turn) -> bool:
+        return turn.parse is not None and turn.choice is None and \
+            turn.confidence >= turn.services.digression_threshold
+
+    @staticmethod
+    def _wants_out(turn: Turn, slot: Slot) -> bool:
+        """A confident `deny`; to a free-text question only a short one ("nee", "nein")."""
+        if turn.intent != "deny" or turn.confidence < turn.services.confidence_threshold:
             return False
-        confident = turn.confidence >= turn.services.digression_threshold
-        return confident and (slot.structured or looks_like_question(turn.text))
+        return slot.structured or slot.optional or bool(slot.choices) or (
+            len(turn.text.split()) <= 3
+            and turn.confidence >= turn.services.digression_threshold)
 
-    async def _reask(self, turn: Turn) -> None:
+    def cancel(self, turn: Turn) -> None:
+        """Drop the form for good: it never comes back after a later question."""
+        turn.state.pop("form", None)
+        turn.say("cancelled")
+
+    async def reask(self, turn: Turn) -> None:
         turn.say(f"resume_{self.name}")
-        await self._ask_next(turn)
+        await self.ask_next(turn)
 
-    async def _ask_next(self, turn: Turn) -> None:
+    async def ask_next(self, turn: Turn) -> None:
+        """Ask the first missing slot, else show everything for confirmation (or submit)."""
         form_state = turn.state["form"]
         values = form_state["values"]
         for slot in self.slots:
-            if slot.name not in values and slot.when(values):
+            if slot.wanted(turn, values):
                 form_state["awaiting"] = slot.name
                 buttons = tuple(Button(turn.t(title), value) for value, title in slot.choices)
                 if slot.optional:
-                    buttons += (Button(turn.t("button_skip"), "=skip"),)
+                    buttons += (Button(turn.t("button_skip"), SKIP),)
                 turn.say(slot.ask, buttons=buttons)
                 return
         if not self.confirm:
@@ -150,6 +266,12 @@ class Form(ABC):
         by default the collected values, one per line."""
         return "\n".join(f"{name}: {value}" for name, value in values.items())
 
+    @staticmethod
+    def shown(turn: Turn, value: Any) -> str:
+        """A value as the confirmation shows it; a skipped one reads "not given"."""
+        return str(value) if value else turn.t("form_not_given")
+
     @abstractmethod
     async def submit(self, turn: Turn, values: Mapping[str, Any]) -> None:
         """Create what the form is for (ticket, callback) and tell the customer."""
+

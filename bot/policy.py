@@ -1,6 +1,7 @@
 """The dialogue policy: which action answers a turn.
 
-An explicit registry maps intents to actions. Active forms and open offers come first;
+An explicit registry maps intents to actions. Active forms and open offers come first
+(the policy is the forms' host: it answers their digressions and hands off from them);
 low confidence asks to clarify (after a knowledge-base search), and two fallbacks in a row
 offer a person.
 """
@@ -44,10 +45,9 @@ class DialoguePolicy:
         if active is not None:
             confident = turn.confidence >= turn.services.digression_threshold
             if turn.intent == self._handoff and confident:
-                turn.state.pop("form", None)
-                await self._actions[self._handoff].run(turn)
+                await self.hand_off(turn)
                 return
-            await active.resume(turn, self._digress)
+            await active.resume(turn, self)
             return
         offer = turn.state.pop("offer", None)
         if offer and turn.intent in ("affirm", "deny"):
@@ -79,7 +79,13 @@ class DialoguePolicy:
             turn.state.pop("form", None)
         return action
 
-    async def _digress(self, turn: Turn) -> bool:
+    async def hand_off(self, turn: Turn) -> None:
+        """Bring in a person from inside a form: the handoff reads the form's values from
+        the state (its ticket keeps them), then the form is gone for good."""
+        await self._actions[self._handoff].run(turn)
+        turn.state.pop("form", None)
+
+    async def digress(self, turn: Turn) -> bool:
         """Answer a policy question asked in the middle of a form; False if it is none."""
         intent = turn.intent
         action = self._actions.get(intent or "")
