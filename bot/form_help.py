@@ -4,14 +4,11 @@ collected, or stop) instead of asking the same thing a third time."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.cancel import normalized
 from bot.conversation import Button
 from bot.turn import Turn
-
-if TYPE_CHECKING:
-    from bot.forms import Form, FormHost, Slot
 
 TRIES_BEFORE_HELP = 2
 SKIP, PERSON, STOP = "=skip", "=person", "=stop"
@@ -32,6 +29,30 @@ PERSON_WORDS = frozenset({
     "medewerker", "mens", "iemand", "collega", "persoon", "mitarbeiter", "mensch", "jemand",
     "kollege", "kollegin", "menschen",
 })
+
+
+class Slot(Protocol):
+    """What the help needs of a form's question (`bot.forms.Slot`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def invalid(self) -> str | None: ...
+
+    @property
+    def optional(self) -> bool: ...
+
+    @property
+    def skippable(self) -> bool: ...
+
+
+class Form(Protocol):
+    async def ask_next(self, turn: Turn) -> None: ...
+
+
+class FormHost(Protocol):
+    async def hand_off(self, turn: Turn) -> None: ...
 
 
 class FormHelp:
