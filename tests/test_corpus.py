@@ -4,9 +4,10 @@ so far and the expectation that did not hold."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli.chat_script import ScriptedConversation, ScriptLine, Transcript, load_script
+from bot.clock import parse_instant
 from bot.config import Settings
 from bot.conversation import TurnResult
 from bot.storage.models import Callback, Ticket
@@ -21,13 +23,16 @@ from nlu.language import LanguageIdentifier
 from tests.conversation import Customer
 
 CORPUS = Path(__file__).parent / "corpus"
-# The corpus runs on SQLite; the forms, language and answers it checks do not depend on
-# the database, which the dialogue tests cover on both.
-DATABASES = ["sqlite"]
+# The corpus runs on SQLite: the forms, language and answers it checks do not depend on
+# the database, which the dialogue tests cover on both. SUPPORTBOT_CORPUS_DATABASES=
+# sqlite,postgresql runs it on both.
+DATABASES = os.environ.get("SUPPORTBOT_CORPUS_DATABASES", "sqlite").split(",")
 CONVERSATIONS = [conversation for path in sorted(CORPUS.glob("*.yml"))
                  for conversation in load_script(path)]
 COMPANY = Settings().company.model_dump()
-_NOT_WORDS = re.compile(r'"[^"]*"|„[^“]*“|https?://\S+|\S+@\S+|\+?\d[\d ./-]{4,}\d|T-\d+')
+# Quoted customer words, URLs, addresses, numbers and references say nothing of the
+# language the bot replies in.
+_NOT_WORDS = re.compile(r'"[^"]*"|„[^“]*“|“[^”]*”|https?://\S+|\S+@\S+|\+?\d[\d ./-]{4,}\d|T-\d+')
 
 
 class Broken(AssertionError):
@@ -45,6 +50,9 @@ def contains(texts: Iterable[str], phrase: str) -> bool:
 
 
 def as_list(value: Any) -> list[str]:
+    """A phrase or a list of phrases as a list; nothing as an empty list."""
+    if value is None or value == []:
+        return []
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
@@ -52,11 +60,11 @@ def reply_texts(results: Iterable[TurnResult]) -> list[str]:
     return [reply.text for result in results for reply in result.replies]
 
 
-def check_phrases(where: str, texts: list[str], has: Any = (), lacks: Any = ()) -> None:
-    for phrase in as_list(has) if has else []:
+def check_phrases(where: str, texts: list[str], has: Any = None, lacks: Any = None) -> None:
+    for phrase in as_list(has):
         if not contains(texts, phrase):
             raise Broken(f"{where}: no reply says {phrase!r}")
-    for phrase in as_list(lacks) if lacks else []:
+    for phrase in as_list(lacks):
         if contains(texts, phrase):
             raise Broken(f"{where}: a reply says {phrase!r}, which it must not")
 
@@ -99,12 +107,12 @@ async def check_outcome(customer: Customer, conversation: ScriptedConversation) 
     async with customer.engine.database.sessions() as session:
         tickets = list((await session.execute(select(Ticket))).scalars())
         callbacks = list((await session.execute(select(Callback))).scalars())
-    await check_ticket(expect, tickets, callbacks, texts)
+    check_ticket(expect, tickets, callbacks, texts)
 
 
-async def check_ticket(expect: Mapping[str, Any], tickets: list[Ticket],
+def check_ticket(expect: Mapping[str, Any], tickets: list[Ticket],
                        callbacks: list[Callback], texts: list[str]) -> None:
-    wanted = expect.get("ticket", "none")
+    wanted = expect.get("ticket") or "none"
     if wanted == "none":
         if tickets:
             raise Broken(f"a {tickets[0].kind} ticket {tickets[0].reference} was created, "
@@ -119,19 +127,26 @@ async def check_ticket(expect: Mapping[str, Any], tickets: list[Ticket],
     if not contains(texts, str(ticket.reference)):
         raise Broken(f"the customer was never told the reference {ticket.reference}")
     stored = f"{ticket.subject} {ticket.details}".lower()
-    for value in as_list(expect.get("ticket_has", [])) if expect.get("ticket_has") else []:
+    for value in as_list(expect.get("ticket_has")):
         if not any(option in stored for option in phrase_options(value)):
             raise Broken(f"ticket {ticket.reference} does not keep {value!r}: {stored}")
     if "due" in expect:
         check_due(str(expect["due"]), ticket, callbacks)
 
 
+def as_gmt_minute(moment: datetime) -> datetime:
+    """To the minute, naive GMT: SQLite gives naive GMT, PostgreSQL aware datetimes."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(second=0, microsecond=0)
+
+
 def check_due(due: str, ticket: Ticket, callbacks: list[Callback]) -> None:
     moments = [ticket.first_response_due, ticket.acknowledge_due, ticket.resolution_due,
                *(c.due_at for c in callbacks if c.ticket_id == ticket.id)]
-    minute = datetime.fromisoformat(due.replace("Z", "+00:00")).replace(tzinfo=None)
-    shown = [m.replace(tzinfo=None, second=0, microsecond=0) for m in moments if m]
-    if minute.replace(second=0) not in shown:
+    minute = as_gmt_minute(parse_instant(due))
+    shown = [as_gmt_minute(moment) for moment in moments if moment]
+    if minute not in shown:
         raise Broken(f"ticket {ticket.reference} is not due at {due} "
                      f"(its deadlines: {[f'{m:%Y-%m-%d %H:%M}' for m in shown]})")
 
