@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +24,6 @@ from bot.cli.common import CliError, nlu_service
 from bot.clock import FrozenClock, parse_instant
 from bot.config import Settings
 from bot.conversation import Inbound, TurnResult
-from bot.engine import Engine
 from bot.storage.database import Database
 from nlu.client import NluClient
 
@@ -174,9 +173,13 @@ class Transcript:
         return "\n".join(self.lines)
 
 
-async def replay(engine: Engine, clock: FrozenClock,
+Submit = Callable[[Inbound], Awaitable[TurnResult]]
+
+
+async def replay(submit: Submit, clock: FrozenClock,
                  conversation: ScriptedConversation) -> Transcript:
-    """Play every line of one conversation through the engine at its scripted time."""
+    """Play every line of one conversation, at its scripted time, through `submit`: the
+    path a channel's messages take to the engine."""
     clock.advance(conversation.at - clock.now())
     transcript = Transcript(conversation)
     results: list[TurnResult] = []
@@ -194,7 +197,7 @@ async def replay(engine: Engine, clock: FrozenClock,
                           user_id=conversation.user, message_id=f"{conversation.id}-{number}",
                           text=line.says if line.says is not None else line.presses or "",
                           payload=payload)
-        result = await engine.process(inbound)
+        result = await submit(inbound)
         results.append(result)
         transcript.add(line, result)
     return transcript
@@ -236,7 +239,7 @@ async def _replay_all(settings: Settings,
                     await upgrade(database)
                     clock = FrozenClock(conversation.at)
                     engine = build_engine(settings, database, nlu, clock)
-                    transcript = await replay(engine, clock, conversation)
+                    transcript = await replay(engine.process, clock, conversation)
                 finally:
                     await database.close()
             print(transcript.render() + "\n", flush=True)
