@@ -14,6 +14,7 @@ from bot.conversation import Inbound
 from bot.events import Events
 from bot.outbox import OutboxWorker
 from bot.storage.database import Database
+from cli.chat_script import add_script_arguments, run_script
 from cli.common import CliError, Subparsers, nlu_service, say
 from cli.run_command import migrate
 from cli.terminal import CHANNEL, TerminalSender
@@ -28,6 +29,7 @@ def register_chat(subparsers: Subparsers) -> None:
     parser.add_argument("--at", help="freeze the clock, e.g. 2026-11-27T21:55:00Z")
     parser.add_argument("--user", help="customer identity (default: a new one per run)")
     parser.add_argument("--lang", help="language hint for the first message (nl, de, en)")
+    add_script_arguments(parser)
     parser.set_defaults(handler=run_chat)
 
 
@@ -35,6 +37,8 @@ COMMANDS = (register_chat,)
 
 
 def run_chat(args: argparse.Namespace) -> int:
+    if args.script:
+        return run_script(args)
     settings = Settings()
     try:
         clock: Clock = FrozenClock(parse_instant(args.at)) if args.at else SystemClock()
