@@ -31,6 +31,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -268,7 +269,9 @@ def _wait_for_port(port: int, timeout: float = 15.0) -> None:
     raise RuntimeError(f"mail server port {port} did not open")
 
 
-def mail_servers() -> Iterator[MailServers]:
+@pytest.fixture(scope="session")
+def mail() -> Iterator[MailServers]:
+    """The mail servers, once per test session (each test uses mailboxes of its own)."""
     servers = MailServers()
     servers.start()
     try:
