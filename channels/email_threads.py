@@ -64,5 +64,5 @@ async def chat_for(database: Database, mail: ParsedMail) -> str:
                        Conversation.channel == CHANNEL))).all())
     for chat_id, address in candidates:
         if address == mail.sender:
-            return chat_id
+            return str(chat_id)
     return new_thread(mail.message_id)
