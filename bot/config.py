@@ -87,6 +87,9 @@ class EmailSettings(BaseSettings):
     # a ticket token alone links a mail to its thread only when that header shows DMARC
     # passed for the From domain. Empty: the topmost such header is believed.
     authserv_id: str | None = None
+    # A CA bundle for the IMAP and SMTP servers' certificates (a company CA); empty: the
+    # system's trusted CAs.
+    tls_ca_file: Path | None = None
 
 
 class TeamSettings(BaseModel):

@@ -30,6 +30,12 @@ def _ok(response: Any, what: str) -> Any:
     return response
 
 
+def tls_context(settings: EmailSettings) -> ssl.SSLContext:
+    """Certificates checked against the system's CAs, or the configured CA bundle."""
+    cafile = str(settings.tls_ca_file) if settings.tls_ca_file else None
+    return ssl.create_default_context(cafile=cafile)
+
+
 class Mailbox:
     """One logged-in IMAP session on the configured mailbox."""
 
@@ -41,7 +47,8 @@ class Mailbox:
         settings = self.settings
         host = settings.imap_host or ""
         if settings.imap_security == "ssl":
-            self.client = aioimaplib.IMAP4_SSL(host, settings.imap_port, timeout=TIMEOUT_S)
+            self.client = aioimaplib.IMAP4_SSL(host, settings.imap_port, timeout=TIMEOUT_S,
+                                               ssl_context=tls_context(settings))
         else:
             self.client = aioimaplib.IMAP4(host, settings.imap_port, timeout=TIMEOUT_S)
         await self.client.wait_hello_from_server()
@@ -57,10 +64,11 @@ class Mailbox:
     async def _starttls(self, host: str) -> None:
         """Upgrade the plain connection (aioimaplib has no STARTTLS of its own)."""
         protocol = self.client.protocol
-        _ok(await protocol.simple_command("STARTTLS"), "STARTTLS")
+        command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
+        _ok(await asyncio.wait_for(protocol.execute(command), TIMEOUT_S), "STARTTLS")
         loop = asyncio.get_running_loop()
         protocol.transport = await loop.start_tls(
-            protocol.transport, protocol, ssl.create_default_context(), server_hostname=host)
+            protocol.transport, protocol, tls_context(self.settings), server_hostname=host)
         await protocol.capability()
 
     async def close(self) -> None:

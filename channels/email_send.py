@@ -152,6 +152,7 @@ async def submit(mail: EmailMessage, settings: EmailSettings,
             password=settings.smtp_password.get_secret_value() or None,
             use_tls=settings.smtp_security == "ssl",
             start_tls=settings.smtp_security == "starttls",
+            cert_bundle=str(settings.tls_ca_file) if settings.tls_ca_file else None,
             timeout=send_timeout_s)
     except aiosmtplib.SMTPRecipientsRefused as error:
         raise DeliveryError(f"the mail server refused the address: {error}",

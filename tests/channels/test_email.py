@@ -304,3 +304,18 @@ async def test_no_more_bot_mails_to_one_address_than_the_hourly_limit(
     assert len(await asyncio.to_thread(mail.messages, jan)) == 1
 
 
+
+
+@pytest.mark.parametrize(("imap", "smtp"), [("ssl", "starttls"), ("starttls", "ssl")])
+async def test_mail_is_read_and_answered_over_tls_and_starttls(
+    settings: Settings, start: Start, mail: MailServers, support: str, imap: str, smtp: str,
+) -> None:
+    secure = settings.model_copy(update={"email": settings.email.model_copy(update={
+        "imap_security": imap, "smtp_security": smtp, "tls_ca_file": mail.ca_file,
+        "imap_port": mail.imaps_port if imap == "ssl" else mail.imap_port,
+        "smtp_port": mail.smtps_port if smtp == "ssl" else mail.smtp_port})})
+    await start(secure)
+    jan = mail.address("jan")
+    mail.put(support, customer_mail(jan, support, "Wie viel kostet eine Stunde Support?"))
+    [answer] = await mails_of(mail, jan, 1)
+    assert "95" in text_of(answer)

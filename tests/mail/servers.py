@@ -20,6 +20,7 @@ import os
 import shutil
 import smtplib
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -43,7 +44,9 @@ protocols = imap lmtp
 listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
-ssl = no
+ssl = yes
+ssl_cert = <{root}/tls/cert.pem
+ssl_key = <{root}/tls/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = {root}/dovecot.log
@@ -65,6 +68,11 @@ service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
     port = {imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
   }}
 }}
 service lmtp {{
@@ -169,20 +177,24 @@ class MailServers:
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="supportbot-mail-"))
-        self.imap_port = _free_port()
+        self.imap_port = _free_port()  # plain, and STARTTLS
+        self.imaps_port = _free_port()  # TLS from the first byte
+        self.smtps_port = _free_port()
+        self.ca_file = self.root / "tls" / "cert.pem"  # self-signed for 127.0.0.1
         self.lmtp_port = _free_port()
         self.smtp_port = _free_port()
         self.config = self.root / "dovecot.conf"
         self.handler = _Delivery(self.lmtp_port)
-        self._smtp: Controller | None = None
+        self._smtp: list[Controller] = []
 
     def start(self) -> None:
         dovecot = ensure_dovecot()
-        for folder in ("run", "state", "mail"):
+        for folder in ("run", "state", "mail", "tls"):
             (self.root / folder).mkdir()
+        _self_signed(self.root / "tls")
         self.config.write_text(DOVECOT_CONF.format(
             root=self.root, password=PASSWORD, imap_port=self.imap_port,
-            lmtp_port=self.lmtp_port))
+            imaps_port=self.imaps_port, lmtp_port=self.lmtp_port))
         os.chmod(self.root, 0o755)
         shutil.chown(self.root / "mail", "dovecot", "dovecot")
         # it daemonizes: its output goes to a file, so no pipe is held open by the daemon
@@ -193,12 +205,19 @@ class MailServers:
             raise RuntimeError(f"dovecot did not start: {(self.root / 'start.log').read_text()}")
         _wait_for_port(self.imap_port)
         _wait_for_port(self.lmtp_port)
-        self._smtp = Controller(self.handler, hostname="127.0.0.1", port=self.smtp_port)
-        self._smtp.start()
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(self.ca_file, self.root / "tls" / "key.pem")
+        # STARTTLS offered (not required) on the submission port; TLS only on the other
+        self._smtp = [Controller(self.handler, hostname="127.0.0.1", port=self.smtp_port,
+                                 tls_context=tls),
+                      Controller(self.handler, hostname="127.0.0.1", port=self.smtps_port,
+                                 ssl_context=tls)]
+        for controller in self._smtp:
+            controller.start()
 
     def stop(self) -> None:
-        if self._smtp is not None:
-            self._smtp.stop()
+        for controller in self._smtp:
+            controller.stop()
         subprocess.run(["doveadm", "-c", str(self.config), "stop"], stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(self.root, ignore_errors=True)
@@ -250,6 +269,15 @@ class MailServers:
                 assert len(found) >= count, f"{user} got {len(found)} mail(s), not {count}"
                 return found
             time.sleep(0.2)
+
+
+def _self_signed(folder: Path) -> None:
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+                    "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
 
 
 def _fetched(parts: list[Any]) -> tuple[bytes, bytes]:
