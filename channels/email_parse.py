@@ -22,6 +22,8 @@ MAX_ORIGINAL_CHARS = 100_000
 TOKEN = re.compile(r"\[(T-\d{4,6})\]")
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 REPLY_LANGUAGES = ["en", "de", "nl"]
+SENT_FROM = re.compile(r"^\s*(sent from my|verzonden vanaf mijn|von meinem \S+ gesendet)",
+                       re.I)
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,12 @@ def strip_quotes(text: str) -> str:
         latest = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(text)
     except Exception:  # a pattern the library trips over: keep the whole text
         latest = None
-    latest = (latest or text).strip()
-    lines = [line for line in latest.splitlines() if not line.startswith(">")]
+    lines: list[str] = []
+    for line in (latest or text).strip().splitlines():
+        if line.rstrip() == "--" or SENT_FROM.match(line):  # RFC 3676 signature, phones
+            break
+        if not line.startswith(">"):
+            lines.append(line)
     return "\n".join(lines).strip()
 
 
