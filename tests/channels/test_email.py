@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -13,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import DATABASE
+from bot.app import DATABASE, SERVICES
 from bot.config import EmailSettings, Settings
 from bot.storage.database import Database
-from bot.storage.models import Conversation, Customer, Message, OutboxItem
+from bot.storage.models import Conversation, Customer, Message, OutboxItem, Ticket
 from channels.email import EmailChannel
 from tests.apps import Client, app_clients
 from tests.mail.servers import PASSWORD, MailServers
@@ -174,6 +175,17 @@ async def test_a_forged_from_with_a_ticket_token_does_not_reach_the_ticket_or_th
                                .where(Message.channel_message_id.in_(
                                    [forged["Message-ID"], first])))
     assert len(set(conversations)) == 2
+
+
+async def test_a_mail_handed_to_a_person_gets_the_two_hour_email_answer_target(
+    settings: Settings, start: Start, mail: MailServers, support: str,
+) -> None:
+    client = await start(settings)
+    await _ticket_thread(client, mail, support, mail.address("jan"))
+    [ticket] = await rows(client.app[DATABASE], select(Ticket))
+    calendar = client.app[SERVICES].desk.calendar
+    assert ticket.first_response_due == calendar.add_working_time(ticket.created_at,
+                                                                  timedelta(hours=2))
 
 
 async def test_a_ticket_token_from_an_authenticated_sender_joins_the_ticket_thread(
