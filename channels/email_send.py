@@ -90,13 +90,14 @@ async def load(database: Database, delivery: Delivery) -> Outgoing:
     if last.get("message_id"):
         references.append(str(last["message_id"]))
     language = message.language or conversation.language or "en"
+    own_subject = str((conversation.state or {}).get("mail_subject", ""))
     return Outgoing(
         address=customer.external_id if customer else delivery.recipient,
         language=language, replies=[Reply.from_payload(m.payload) for m in turn],
         first_message_id=turn[0].id, first_of_turn=turn[0].id == message.id,
         automatic=automatic,
-        subject=clean_subject(str(started.get("subject", ""))) or SUBJECTS.get(language,
-                                                                               "Support"),
+        subject=clean_subject(str(started.get("subject", ""))) or own_subject or
+        SUBJECTS.get(language, "Support"),
         in_reply_to=last.get("message_id"), references=references, ticket=ticket,
         thread_salt=f"{conversation.external_chat_id}:{conversation.created_at.isoformat()}")
 
@@ -123,16 +124,18 @@ def compose(outgoing: Outgoing, settings: EmailSettings, message_id: str,
     mail["From"] = formataddr((name, settings.from_address))
     mail["To"] = outgoing.address
     mail["Reply-To"] = settings.from_address
-    token = f" [{outgoing.ticket}]" if outgoing.ticket else ""
-    mail["Subject"] = f"Re: {outgoing.subject}{token}"
+    token = f" [{outgoing.ticket}]" if outgoing.ticket and \
+        outgoing.ticket not in outgoing.subject else ""
+    prefix = "Re: " if outgoing.in_reply_to else ""  # a mail we start answers nothing
+    mail["Subject"] = f"{prefix}{outgoing.subject}{token}"
     mail["Message-ID"] = message_id
     mail["Date"] = format_datetime(now)
     if outgoing.in_reply_to:
         mail["In-Reply-To"] = outgoing.in_reply_to
     if outgoing.references:
         mail["References"] = " ".join(outgoing.references)
-    if outgoing.automatic:
-        mail["Auto-Submitted"] = "auto-replied"  # RFC 3834: robots must not answer it
+    if outgoing.automatic:  # RFC 3834: robots must not answer it
+        mail["Auto-Submitted"] = "auto-replied" if outgoing.in_reply_to else "auto-generated"
     mail["Content-Language"] = outgoing.language
     mail.set_content("\n\n".join(reply.as_text() for reply in outgoing.replies) + "\n")
     mail.add_alternative(text_to_html(

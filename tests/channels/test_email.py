@@ -7,20 +7,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import DATABASE, SERVICES
-from bot.config import EmailSettings, Settings
+from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, OutboxItem, Ticket
 from channels.email import EmailChannel
 from tests.apps import Client, app_clients
-from tests.mail.servers import PASSWORD, MailServers
+from tests.mail.helpers import (
+    all_seen,
+    customer_mail,
+    email_settings,
+    eventually,
+    mails_of,
+    rows,
+    text_of,
+)
+from tests.mail.servers import MailServers
 
 Start = Callable[[Settings], Awaitable[Client]]
 
@@ -36,11 +43,7 @@ def settings(database: Database, nlu_service: tuple[str, str], mail: MailServers
     url, token = nlu_service
     return Settings(
         database_url=database.url, nlu_url=url, nlu_token=token,
-        email=EmailSettings(
-            imap_host="127.0.0.1", imap_port=mail.imap_port, imap_user=support,
-            imap_password=PASSWORD, imap_security="none", smtp_host="127.0.0.1",
-            smtp_port=mail.smtp_port, smtp_security="none", from_address=support,
-            poll_interval_s=0.5, idle_renew_s=10))
+        email=email_settings(mail, support))
 
 
 @pytest.fixture
@@ -49,53 +52,6 @@ async def start() -> AsyncIterator[Start]:
         async def start_app(settings: Settings) -> Client:
             return await starter(settings, None)
         yield start_app
-
-
-def customer_mail(sender: str, to: str, text: str, subject: str = "Question",
-                  **headers: str) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"], mail["To"], mail["Subject"] = sender, to, subject
-    mail["Message-ID"] = make_msgid(domain=sender.split("@")[1])
-    for name, value in headers.items():
-        mail[name.replace("_", "-")] = value
-    mail.set_content(text)
-    return mail
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within_s: float = 30.0) -> Any:
-    """Wait until `check()` returns something true; returns it."""
-    deadline = asyncio.get_running_loop().time() + within_s
-    while True:
-        result = await check()
-        if result or asyncio.get_running_loop().time() > deadline:
-            assert result, "the expected state was not reached in time"
-            return result
-        await asyncio.sleep(0.2)
-
-
-async def mails_of(mail: MailServers, user: str, count: int) -> list[EmailMessage]:
-    async def found() -> list[EmailMessage] | None:
-        messages = await asyncio.to_thread(mail.messages, user)
-        return [m for m, _ in messages] if len(messages) >= count else None  # type: ignore[misc]
-    return list(await eventually(found))
-
-
-async def all_seen(mail: MailServers, user: str, count: int) -> None:
-    async def seen() -> bool:
-        messages = await asyncio.to_thread(mail.messages, user)
-        return len(messages) == count and all("\\Seen" in flags for _, flags in messages)
-    await eventually(seen)
-
-
-async def rows(database: Database, query: Any) -> list[Any]:
-    async with database.sessions() as session:
-        return list((await session.execute(query)).scalars())
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    return str(body.get_content())
 
 
 async def test_a_customer_mail_is_answered_by_one_reply_mail_in_the_same_thread(
