@@ -96,7 +96,7 @@ async def load(database: Database, delivery: Delivery) -> Outgoing:
         language=language, replies=[Reply.from_payload(m.payload) for m in turn],
         first_message_id=turn[0].id, first_of_turn=turn[0].id == message.id,
         automatic=automatic,
-        subject=clean_subject(str(started.get("subject", ""))) or own_subject or
+        subject=own_subject or clean_subject(str(started.get("subject", ""))) or
         SUBJECTS.get(language, "Support"),
         in_reply_to=last.get("message_id"), references=references, ticket=ticket,
         thread_salt=f"{conversation.external_chat_id}:{conversation.created_at.isoformat()}")
