@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.storage.models import Message, Ticket
-from bot.tickets import audit
+from bot.tickets import EMAIL_CHANNEL, audit
 from bot.turn import Turn
 from console import routing
 
@@ -55,10 +55,11 @@ class HumanHandoff:
                     "handoff", before={"mode": before}, after={"mode": "human",
                                                                "ticket": ticket.reference})
         calendar = turn.services.calendar
+        by_mail = "_email" if turn.conversation.channel == EMAIL_CHANNEL else ""
         if calendar.is_open(turn.now):
-            turn.say("handoff_open", reference=ticket.reference)
+            turn.say(f"handoff_open{by_mail}", reference=ticket.reference)
         else:
-            turn.say("handoff_closed", reference=ticket.reference,
+            turn.say(f"handoff_closed{by_mail}", reference=ticket.reference,
                      opening=turn.when(calendar.next_opening(turn.now)))
 
     async def _reopen(self, turn: Turn) -> Ticket | None:

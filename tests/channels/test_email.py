@@ -144,6 +144,18 @@ async def test_a_mail_handed_to_a_person_gets_the_two_hour_email_answer_target(
                                                                   timedelta(hours=2))
 
 
+async def test_a_mail_the_bot_cannot_answer_with_confidence_goes_to_a_person_at_once(
+    settings: Settings, start: Start, mail: MailServers, support: str,
+) -> None:
+    client = await start(settings)
+    jan = mail.address("jan")
+    mail.put(support, customer_mail(jan, support, "Xylophone purple monkey dishwasher galaxy"))
+    [answer] = await mails_of(mail, jan, 1)
+    [ticket] = await rows(client.app[DATABASE], select(Ticket))
+    assert ticket.kind == "handoff" and f"[{ticket.reference}]" in answer["Subject"]
+    assert "2 working hours" in text_of(answer)
+
+
 async def test_a_ticket_token_from_an_authenticated_sender_joins_the_ticket_thread(
     settings: Settings, start: Start, mail: MailServers, support: str,
 ) -> None:
