@@ -144,7 +144,7 @@ class EmailChannel:
         message_id = message_id_for(outgoing, delivery.conversation_id, self.domain)
         if not outgoing.first_of_turn:
             return message_id  # sent in one mail with the turn's first reply
-        if outgoing.automatic:
+        if outgoing.automatic:  # people's mails always go
             sent = await bot_mails_last_hour(context.database, outgoing.address,
                                              context.clock.now())
             if sent >= self.settings.max_bot_mails_per_hour:

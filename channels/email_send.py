@@ -28,6 +28,7 @@ from channels.email_parse import clean_subject
 
 CHANNEL = "email"
 MAX_REFERENCES = 10
+AUTOMATIC_SENDERS = ("bot", "system")
 SUBJECTS = {"en": "Your question", "nl": "Uw vraag", "de": "Ihre Frage"}
 
 
@@ -40,7 +41,8 @@ class Outgoing:
     replies: list[Reply]
     first_message_id: int
     first_of_turn: bool
-    automatic: bool  # written by the bot, not by a person
+    automatic: bool  # written by the bot or the system, not by a person
+    agent: str | None  # the name of the person who wrote it
     subject: str
     in_reply_to: str | None
     references: list[str]
@@ -62,9 +64,9 @@ async def load(database: Database, delivery: Delivery) -> Outgoing:
         if message is None or conversation is None:
             raise DeliveryError("the reply's message or conversation is gone", permanent=True)
         customer = await session.get(Customer, conversation.customer_id)
-        automatic = message.sender == "bot"
+        automatic = message.sender in AUTOMATIC_SENDERS
         turn = [message]
-        if automatic:  # the bot's replies of one turn share their created_at
+        if message.sender == "bot":  # the bot's replies of one turn share their created_at
             turn = list((await session.execute(
                 select(Message).where(Message.conversation_id == conversation.id,
                                       Message.direction == "out", Message.sender == "bot",
@@ -95,7 +97,7 @@ async def load(database: Database, delivery: Delivery) -> Outgoing:
         address=customer.external_id if customer else delivery.recipient,
         language=language, replies=[Reply.from_payload(m.payload) for m in turn],
         first_message_id=turn[0].id, first_of_turn=turn[0].id == message.id,
-        automatic=automatic,
+        automatic=automatic, agent=(message.payload or {}).get("agent"),
         subject=own_subject or clean_subject(str(started.get("subject", ""))) or
         SUBJECTS.get(language, "Support"),
         in_reply_to=last.get("message_id"), references=references, ticket=ticket,
@@ -112,7 +114,8 @@ async def bot_mails_last_hour(database: Database, address: str, now: datetime) -
             .join(Customer, Customer.id == Conversation.customer_id)
             .where(OutboxItem.channel == CHANNEL, OutboxItem.status == "sent",
                    OutboxItem.sent_at >= now - timedelta(hours=1),
-                   Message.sender == "bot", Customer.external_id == address))).scalar_one())
+                   Message.sender.in_(AUTOMATIC_SENDERS),
+                   Customer.external_id == address))).scalar_one())
 
 
 def compose(outgoing: Outgoing, settings: EmailSettings, message_id: str,
@@ -121,6 +124,8 @@ def compose(outgoing: Outgoing, settings: EmailSettings, message_id: str,
     mail = EmailMessage()
     name = settings.display_names.get(outgoing.language) or \
         settings.display_names.get("en", "")
+    if outgoing.agent:  # "Anna, Example Systems Support"
+        name = f"{outgoing.agent}, {name}" if name else outgoing.agent
     mail["From"] = formataddr((name, settings.from_address))
     mail["To"] = outgoing.address
     mail["Reply-To"] = settings.from_address
