@@ -162,7 +162,7 @@ def _automatic(message: EmailMessage, sender: str) -> str | None:
     auto = str(message.get("Auto-Submitted", "no")).strip().lower()
     if auto and auto != "no":
         return f"Auto-Submitted: {auto}"
-    for header in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"):
+    for header in ("X-Autoreply", "X-Autorespond"):
         if message.get(header) is not None:
             return header
     precedence = str(message.get("Precedence", "")).strip().lower()
