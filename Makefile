@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTHON311 ?= $(shell for p in "$$(command -v python3.11)" $$(ls -d $(HOME)/.pyenv/versions/3.11.*/bin/python3.11 2>/dev/null | sort -V -r); do \
 	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null && { echo "$$p"; break; }; done)
 
-.PHONY: setup run test lint typecheck unit browser clean
+.PHONY: setup run test lint typecheck unit browser mailserver clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON311)" ]; then echo "supportbot: no Python 3.11 found: looked for python3.11 on PATH and in ~/.pyenv/versions/3.11.*; install one (e.g. pyenv install 3.11) and run make again." >&2; exit 1; fi
@@ -46,7 +46,15 @@ browser:
 		  { echo "supportbot: could not install npm with apt-get; install Debian's npm package and run make again." >&2; exit 1; }; \
 		npm ci --prefix tests/browser --no-audit --no-fund -q; }
 
-unit: setup browser
+# The e-mail tests run Debian's Dovecot (IMAP, and LMTP to deliver into its mailboxes).
+mailserver:
+	@{ command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/lmtp ]; } || { echo "[setup] installing Debian's dovecot for the e-mail tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		{ $$SUDO apt-get install -y -q dovecot-imapd dovecot-lmtpd >/dev/null 2>&1 || \
+		  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q dovecot-imapd dovecot-lmtpd >/dev/null; }; } || \
+		{ echo "supportbot: could not install dovecot with apt-get; install Debian's dovecot-imapd and dovecot-lmtpd and run make again." >&2; exit 1; }; }
+
+unit: setup browser mailserver
 	@echo "[test] pytest"
 	@$(BIN)/pytest
 

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from actions import extract
+from bot.conversation import Reply
 from bot.forms import Form, Slot
+from bot.mail_out import queue_mail
 from bot.turn import Turn
 
 # Typed answers to "how would you like us to get back to you?" (whole words).
@@ -68,3 +70,16 @@ class ComplaintForm(Form):
         assert ticket.acknowledge_due is not None
         turn.say("complaint_created", reference=ticket.reference,
                  ack_due=turn.when(ticket.acknowledge_due))
+        if values.get("contact") == "email" and values.get("email"):
+            await self._acknowledge(turn, values, ticket.reference or "")
+
+    @staticmethod
+    async def _acknowledge(turn: Turn, values: Mapping[str, Any], reference: str) -> None:
+        """The written acknowledgement, sent at once to the address the customer gave."""
+        await queue_mail(
+            turn.session, address=values["email"], language=turn.lang, now=turn.now,
+            name=turn.customer.name,
+            subject=turn.t("complaint_ack_subject", reference=reference),
+            reply=Reply(turn.t("complaint_ack_mail", reference=reference,
+                               description=values["description"],
+                               company=turn.services.company.company_name)))

@@ -15,7 +15,7 @@ from bot import routing
 from bot.config import Settings
 from bot.domain import ConversationMode
 from bot.storage.models import Message, Ticket
-from bot.tickets import audit
+from bot.tickets import EMAIL_CHANNEL, audit
 from bot.turn import Turn
 
 TRANSCRIPT_LIMIT = 50
@@ -59,10 +59,11 @@ class HumanHandoff:
                     "handoff", before={"mode": before}, after={"mode": "human",
                                                                "ticket": ticket.reference})
         calendar = turn.services.calendar
+        by_mail = "_email" if turn.conversation.channel == EMAIL_CHANNEL else ""
         if calendar.is_open(turn.now):
-            turn.say("handoff_open", reference=ticket.reference)
+            turn.say(f"handoff_open{by_mail}", reference=ticket.reference)
         else:
-            turn.say("handoff_closed", reference=ticket.reference,
+            turn.say(f"handoff_closed{by_mail}", reference=ticket.reference,
                      opening=turn.when(calendar.next_opening(turn.now)))
 
     async def _reopen(self, turn: Turn) -> Ticket | None:

@@ -238,7 +238,7 @@ def _key(inbound: Inbound) -> tuple[str, str]:
 
 
 def _payload(inbound: Inbound) -> dict[str, Any]:
-    payload: dict[str, Any] = {}
+    payload: dict[str, Any] = dict(inbound.details or {})
     if inbound.payload:
         payload["button"] = inbound.payload
     if inbound.attachments:

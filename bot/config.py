@@ -53,6 +53,45 @@ class CompanySettings(BaseSettings):
         return {name: str(value) for name, value in self.model_dump().items()}
 
 
+class EmailSettings(BaseSettings):
+    """The e-mail channel: the support mailbox read over IMAP, replies sent over SMTP.
+
+    The channel is on when `imap_host` is set. Security is `ssl` (TLS from the first
+    byte, ports 993/465), `starttls` (ports 143/587) or `none` (local test servers only).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_EMAIL_", env_file=".env",
+                                      extra="ignore")
+
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_user: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    mailbox: str = "INBOX"
+    poll_interval_s: float = Field(default=60.0, gt=0)  # servers without IDLE
+    idle_renew_s: float = Field(default=300.0, gt=0)  # IDLE is renewed (RFC 2177: < 29 min)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
+    from_address: str = "support@example.com"
+    display_names: dict[str, str] = Field(default_factory=lambda: {
+        "en": "Example Systems Support", "nl": "Example Systems Klantenservice",
+        "de": "Example Systems Kundendienst"})
+    # Bot mails to one address per hour; more are not sent (a loop with another robot).
+    max_bot_mails_per_hour: int = Field(default=5, ge=1)
+    max_mail_bytes: int = 40 * 1024 * 1024  # larger mails are read without their body
+    # The provider whose Authentication-Results header is believed (e.g. mx.google.com);
+    # a ticket token alone links a mail to its thread only when that header shows DMARC
+    # passed for the From domain. Empty: the topmost such header is believed.
+    authserv_id: str | None = None
+    # A CA bundle for the IMAP and SMTP servers' certificates (a company CA); empty: the
+    # system's trusted CAs.
+    tls_ca_file: Path | None = None
+
+
 class TeamSettings(BaseModel):
     """A team of agents: the intents whose handoffs it takes, and how tickets reach it."""
 
@@ -123,6 +162,8 @@ class Settings(BaseSettings):
     # Quick-reply template (buttons with ids =csat:1 ... =csat:5) for the satisfaction survey.
     whatsapp_csat_template_sid: str | None = None
 
+    email: EmailSettings = Field(default_factory=EmailSettings)
+
     outbox_max_attempts: int = 5
     # How long a platform's send call may take. A send that got no answer in time may still
     # have arrived, so it is not repeated: its outbox row fails and stays visible.
@@ -154,7 +195,7 @@ class Settings(BaseSettings):
     oncall_telegram_chat_id: str | None = None
     attachment_limits: dict[str, AttachmentLimits] = Field(default_factory=lambda: {
         "telegram": AttachmentLimits(), "whatsapp": AttachmentLimits(max_bytes=5 * 1024 * 1024),
-        "webchat": AttachmentLimits()})
+        "webchat": AttachmentLimits(), "email": AttachmentLimits()})
     scheduler_interval_s: float = 15.0
     recovery_interval_s: float = 60.0  # unanswered messages older than this are answered
     # The most turns answered at once; more wait their turn (stored, already acknowledged),

@@ -37,6 +37,9 @@ class Inbound:
     language_hint: str | None = None
     attachments: tuple[Attachment, ...] = ()
     received_at: datetime | None = None
+    # Channel-specific facts kept on the stored message's payload for agents and replies
+    # (an e-mail's headers and full original text), under keys of the channel's choosing.
+    details: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.conversation import Button
 from bot.forms import Form
+from bot.tickets import EMAIL_CHANNEL
 from bot.turn import Action, Turn
 
 FALLBACKS_BEFORE_PERSON = 2
@@ -102,6 +103,10 @@ class DialoguePolicy:
             turn.state["fallbacks"] = 0
             turn.say("search_intro")
             turn.say_article(hits[0].article)
+            return
+        if turn.conversation.channel == EMAIL_CHANNEL:
+            # A mail is one turn: rather than asking back, a person answers it.
+            await self._actions[self._handoff].run(turn)
             return
         fallbacks = int(turn.state.get("fallbacks", 0)) + 1
         if fallbacks >= FALLBACKS_BEFORE_PERSON:

@@ -15,6 +15,7 @@ from bot.storage.models import AuditEntry, Callback, Conversation, Customer, Tic
 
 REFERENCE_OFFSET = 10000
 CONTRACT_PRIORITY = {"premium": 2, "standard": 1, "none": 0}
+EMAIL_CHANNEL = "email"  # mail to the support address is answered within 2 working hours
 
 
 def reference_for(ticket_id: int) -> str:
@@ -52,12 +53,16 @@ class TicketDesk:
     ) -> Ticket:
         """Create a ticket with its reference and SLA due times, and audit it."""
         deadlines = ticket_deadlines(self.calendar, now, self.targets)
+        first_response_due = deadlines.first_response_due
+        if conversation is not None and conversation.channel == EMAIL_CHANNEL:
+            first_response_due = self.calendar.add_working_time(now,
+                                                                self.targets.email_answer)
         ticket = Ticket(
             kind=kind, status="open", customer_id=customer.id,
             conversation_id=conversation.id if conversation else None,
             subject=subject[:200], details=details, created_at=now, urgency=urgency,
             priority=CONTRACT_PRIORITY.get(customer.contract_level, 0),
-            first_response_due=deadlines.first_response_due,
+            first_response_due=first_response_due,
             resolution_due=deadlines.resolution_due,
         )
         if kind == "complaint":

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.channel import Channel
 from bot.config import Settings
+from channels.email import EmailChannel
 from channels.telegram import TelegramChannel
 from channels.webchat import WebChatChannel
 from channels.whatsapp import WhatsAppChannel
@@ -22,6 +23,7 @@ CHANNEL_TYPES: dict[str, ChannelType] = {
     "webchat": WebChatChannel,
     "telegram": TelegramChannel,
     "whatsapp": WhatsAppChannel,
+    "email": EmailChannel,
 }
 
 

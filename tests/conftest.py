@@ -20,7 +20,7 @@ from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from nlu.setup import PreparedNlu, prepare
 
-pytest_plugins = ["tests.conversation"]
+pytest_plugins = ["tests.conversation", "tests.mail.servers"]
 
 PG_ADMIN_DSN = os.environ.get("SUPPORTBOT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 

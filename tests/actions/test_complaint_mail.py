@@ -1,0 +1,62 @@
+"""A complaint made on another channel with "reply by e-mail" is acknowledged in writing at
+once: a mail to the address the customer gave, with the reference and the 14-day promise,
+through the e-mail channel on real mail servers; the customer's answer continues it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import DATABASE, INTAKE
+from bot.config import Settings
+from bot.conversation import Inbound
+from bot.storage.database import Database
+from bot.storage.models import Message, Ticket
+from tests.apps import Client, app_clients
+from tests.mail.helpers import customer_mail, email_settings, eventually, mails_of, rows, text_of
+from tests.mail.servers import MailServers
+
+
+@pytest.fixture
+async def client(database: Database, nlu_service: tuple[str, str],
+                 mail: MailServers) -> AsyncIterator[tuple[Client, str]]:
+    url, token = nlu_service
+    support = mail.address("support", "example.com")
+    settings = Settings(database_url=database.url, nlu_url=url, nlu_token=token,
+                        email=email_settings(mail, support))
+    async with app_clients() as start:
+        yield await start(settings, None), support
+
+
+async def test_a_complaint_in_the_chat_with_reply_by_email_gets_its_acknowledgement_mail(
+    client: tuple[Client, str], mail: MailServers,
+) -> None:
+    app, support = client
+    jane = mail.address("jane")
+    steps = [("I want to file a formal complaint", None),
+             ("The engineer never showed up for the appointment twice", None),
+             ("By e-mail", "=email"), (jane, None), ("Yes", "/affirm")]
+    for number, (text, button) in enumerate(steps):
+        await app.app[INTAKE].receive(Inbound(
+            channel="webchat", chat_id="visitor-1", user_id="visitor-1",
+            message_id=f"w{number}", text=text, payload=button, language_hint="en"))
+        await app.app[INTAKE].drain()
+    [ticket] = await rows(app.app[DATABASE], select(Ticket))
+    [ack] = await mails_of(mail, jane, 1)
+    body = text_of(ack)
+    assert ticket.reference in ack["Subject"] and ticket.reference in body
+    assert "14 days" in body and "never showed up" in body
+    assert ack["Auto-Submitted"] == "auto-generated" and ack["In-Reply-To"] is None
+    answer = customer_mail(jane, support, "Thank you, I can be reached all week.",
+                           subject="Re: " + ack["Subject"], In_Reply_To=ack["Message-ID"],
+                           References=ack["Message-ID"])
+    mail.put(support, answer)
+
+    async def both_stored() -> list[int] | None:
+        found = await rows(app.app[DATABASE], select(Message.conversation_id).where(
+            Message.channel == "email"))
+        return found if len(found) >= 2 else None  # the acknowledgement and the answer
+    conversations = await eventually(both_stored)
+    assert len(set(conversations)) == 1  # the answer joined the acknowledgement's thread
