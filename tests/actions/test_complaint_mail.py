@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.app import DATABASE, INTAKE
 from bot.config import Settings
 from bot.conversation import Inbound
 from bot.storage.database import Database
@@ -17,6 +16,7 @@ from bot.storage.models import Message, Ticket
 from tests.apps import Client, app_clients
 from tests.mail.helpers import customer_mail, email_settings, eventually, mails_of, rows, text_of
 from tests.mail.servers import MailServers
+from wiring.app import DATABASE, INTAKE
 
 
 @pytest.fixture

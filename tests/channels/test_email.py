@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import DATABASE, SERVICES
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, OutboxItem, Ticket
@@ -28,6 +27,7 @@ from tests.mail.helpers import (
     text_of,
 )
 from tests.mail.servers import MailServers
+from wiring.app import DATABASE, SERVICES
 
 Start = Callable[[Settings], Awaitable[Client]]
 

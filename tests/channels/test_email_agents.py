@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.app import DATABASE
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.models import Ticket
@@ -16,6 +15,7 @@ from console.keys import DESK
 from tests.apps import app_clients
 from tests.mail.helpers import customer_mail, email_settings, mails_of, rows, text_of
 from tests.mail.servers import MailServers
+from wiring.app import DATABASE
 
 
 async def test_an_agent_reply_arrives_in_the_customers_thread(
