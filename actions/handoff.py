@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.opening import closed_reason
 from bot.storage.models import Message, Ticket
 from bot.tickets import audit
 from bot.turn import Turn
@@ -58,7 +59,7 @@ class HumanHandoff:
         if calendar.is_open(turn.now):
             turn.say("handoff_open", reference=ticket.reference)
         else:
-            turn.say("handoff_closed", reference=ticket.reference,
+            turn.say("handoff_closed", reference=ticket.reference, reason=closed_reason(turn),
                      opening=turn.when(calendar.next_opening(turn.now)))
 
     async def _reopen(self, turn: Turn) -> Ticket | None:

@@ -1,27 +1,32 @@
-"""Policy answers from the knowledge base: the article's short answer plus a link."""
+"""Policy answers from the knowledge base: the section that best answers the question,
+plus a link to its article, and, for questions about reaching us, a word on the clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.kb_sections import chat_text
+from bot.opening import clock_notice
 from bot.turn import Turn
 
-# Questions about being reachable get the emergency line added when support is closed.
-_OUT_OF_HOURS_NOTE = frozenset({"support_hours", "contact_channels", "outage_status",
-                                "response_times"})
+# Questions whose answer depends on whether someone is reachable right now.
+_TIME_DEPENDENT = frozenset({"support_hours", "contact_channels", "response_times"})
 
 
 @dataclass(frozen=True)
 class KbAnswer:
-    """Answers one policy intent with the article whose first intent it is."""
+    """Answers one policy intent with the best-matching section of its articles."""
 
     name: str
 
     async def run(self, turn: Turn) -> None:
-        article = turn.services.knowledge.answer_for(self.name, turn.lang)
-        if article is None:
+        knowledge = turn.services.knowledge
+        answer = knowledge.answer(self.name, turn.lang, turn.text)
+        if answer is None:
             turn.say("clarify_none")
             return
-        turn.say_article(article)
-        if self.name in _OUT_OF_HOURS_NOTE and not turn.services.calendar.is_open(turn.now):
-            turn.say("out_of_hours_note")
+        link = turn.t("read_more", url=knowledge.link(answer.article))
+        turn.say_text(f"{chat_text(answer.section)}\n{link}")
+        notice = clock_notice(turn) if self.name in _TIME_DEPENDENT else None
+        if notice:
+            turn.say_text(notice)

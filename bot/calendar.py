@@ -24,6 +24,9 @@ __all__ = [
 
 _CLOSURE = "closure"
 _HOLIDAY_LANGUAGE = "en_US"  # pinned so names do not depend on the server's locale
+# The `holidays` language for each conversation language; English where a country's data
+# has no names in the customer's language (e.g. Dutch holidays in German).
+_LANGUAGE_OF = {"nl": "nl", "de": "de", "en": "en_US"}
 _ONE_DAY = timedelta(days=1)
 
 
@@ -87,6 +90,7 @@ class BusinessCalendar:
         self.opens = opens
         self.closes = closes
         self._holidays_by_year: dict[int, Mapping[date, str]] = {}
+        self._names: dict[tuple[int, str], Mapping[date, str]] = {}
 
     def _public_holidays(self, year: int) -> Mapping[date, str]:
         """Return the public holidays of `year`, computing each year once."""
@@ -103,6 +107,22 @@ class BusinessCalendar:
         if name is not None:
             return name
         return _CLOSURE if day in self.extra_closures else None
+
+    def holiday_name_in(self, day: date, lang: str) -> str | None:
+        """Return the public holiday's name in `lang` (nl, de, en) where the holiday data
+        has it, else in English; None if `day` is no public holiday."""
+        day = _to_date(day)
+        if self.holiday_name(day) in (None, _CLOSURE):
+            return None
+        language = _LANGUAGE_OF.get(lang, _HOLIDAY_LANGUAGE)
+        names = self._names.get((day.year, language))
+        if names is None:
+            supported = holidays.country_holidays(self.country, years=[]).supported_languages
+            if language not in supported:
+                language = _HOLIDAY_LANGUAGE
+            names = self._names[(day.year, language)] = dict(
+                holidays.country_holidays(self.country, years=day.year, language=language))
+        return names.get(day) or self.holiday_name(day)
 
     def is_working_day(self, day: date) -> bool:
         """Return whether `day` is a weekday that is neither a holiday nor a closure."""
