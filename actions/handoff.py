@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.opening import closed_reason
+from bot.opening import closed_reason, closing_soon_notice
 from bot.storage.models import Message, Ticket
 from bot.tickets import audit
 from bot.turn import Turn
@@ -58,6 +58,9 @@ class HumanHandoff:
         calendar = turn.services.calendar
         if calendar.is_open(turn.now):
             turn.say("handoff_open", reference=ticket.reference)
+            notice = closing_soon_notice(turn)
+            if notice:
+                turn.say_text(notice)
         else:
             turn.say("handoff_closed", reference=ticket.reference, reason=closed_reason(turn),
                      opening=turn.when(calendar.next_opening(turn.now)))

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.kb_sections import chat_text
+from bot.answers import say_answer
 from bot.opening import clock_notice
 from bot.turn import Turn
 
-# Questions whose answer depends on whether someone is reachable right now.
+# Questions whose answer depends on whether someone is reachable right now, and articles
+# about outages and hours (e.g. "our mail server is down" asked as a mail question).
 _TIME_DEPENDENT = frozenset({"support_hours", "contact_channels", "response_times"})
+_ABOUT_OUTAGES_OR_HOURS = ("outage_status", "support_hours")
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,13 @@ class KbAnswer:
     name: str
 
     async def run(self, turn: Turn) -> None:
-        knowledge = turn.services.knowledge
-        answer = knowledge.answer(self.name, turn.lang, turn.text)
+        answer = turn.services.knowledge.answer(self.name, turn.lang, turn.text)
         if answer is None:
             turn.say("clarify_none")
             return
-        link = turn.t("read_more", url=knowledge.link(answer.article))
-        turn.say_text(f"{chat_text(answer.section)}\n{link}")
-        notice = clock_notice(turn) if self.name in _TIME_DEPENDENT else None
+        say_answer(turn, answer)
+        timely = self.name in _TIME_DEPENDENT or any(
+            answer.article.answers(intent) for intent in _ABOUT_OUTAGES_OR_HOURS)
+        notice = clock_notice(turn) if timely else None
         if notice:
             turn.say_text(notice)

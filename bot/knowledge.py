@@ -3,8 +3,9 @@ start-up, rendered with company values and searchable with BM25.
 
 The bot answers with the best-matching *section* of the articles an intent names, ranked
 by a small pure-Python BM25 over sections (bot/kb_sections.py) built once at load.
-Free-text search of whole articles (`supportbot kb search`, the low-confidence fallback)
-uses bm25s, which with numpy and scipy (some 25 MB) is loaded at the first search only."""
+A message with an unclear intent gets the best section of all articles the same way.
+Only `supportbot kb search` ranks whole articles, with bm25s, which with numpy and scipy
+(some 25 MB) is loaded at the first such search, never by the app."""
 
 from __future__ import annotations
 
@@ -142,6 +143,16 @@ class KnowledgeBase:
         if fallback is None:
             return None
         return Answer(fallback, self.sections(fallback)[0], 0.0)
+
+    def best_section(self, question: str, lang: str) -> Answer | None:
+        """The section of any article of `lang` that best matches `question`, for messages
+        whose intent is unclear; None when no word of it occurs in the knowledge base."""
+        index = self._section_indexes.get(lang)
+        ranked = index.rank(question) if index else []
+        if not ranked:
+            return None
+        section, score = ranked[0]
+        return Answer(self._articles[(lang, section.article_id)], section, score)
 
     def link(self, article: Article) -> str:
         return f"{self._base_url}/{article.lang}/{article.id}"

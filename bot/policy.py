@@ -10,11 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from bot.answers import say_answer
 from bot.conversation import Button
 from bot.forms import Form
+from bot.opening import closed_notice
 from bot.turn import Action, Turn
 
 FALLBACKS_BEFORE_PERSON = 2
+# Topics about reaching someone: when closed, even a clarification says so.
+_ABOUT_REACHING_US = frozenset({"support_hours", "contact_channels", "outage_status",
+                                "human_handoff", "request_callback"})
 _NOT_DIGRESSIONS = frozenset({"affirm", "deny", "greet", "goodbye", "thank", "out_of_scope"})
 
 
@@ -91,11 +96,12 @@ class DialoguePolicy:
         return True
 
     async def _fallback(self, turn: Turn) -> None:
-        hits = turn.services.knowledge.search(turn.text, turn.lang, limit=1)
-        if hits and hits[0].score >= turn.services.search_min_score:
+        found = turn.services.knowledge.best_section(turn.text, turn.lang)
+        if found and found.score >= turn.services.search_min_score:
             turn.state["fallbacks"] = 0
             turn.say("search_intro")
-            turn.say_article(hits[0].article)
+            say_answer(turn, found)
+            self._say_if_closed(turn, {i for i in _ABOUT_REACHING_US if found.article.answers(i)})
             return
         fallbacks = int(turn.state.get("fallbacks", 0)) + 1
         if fallbacks >= FALLBACKS_BEFORE_PERSON:
@@ -111,3 +117,12 @@ class DialoguePolicy:
             return
         buttons = tuple(Button(turn.t(f"topic_{name}"), f"/{name}") for name in ranking)
         turn.say("clarify", buttons=buttons)
+        self._say_if_closed(turn, set(ranking))
+
+    @staticmethod
+    def _say_if_closed(turn: Turn, topics: set[str]) -> None:
+        """Unsure of the question, but a customer who may be trying to reach us while
+        support is closed must hear so, with the emergency line."""
+        notice = closed_notice(turn) if _ABOUT_REACHING_US & topics else None
+        if notice:
+            turn.say_text(notice)

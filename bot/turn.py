@@ -17,7 +17,7 @@ from bot.calendar import BusinessCalendar
 from bot.catalogue import Catalogue
 from bot.config import AttachmentLimits, CompanySettings
 from bot.conversation import Button, Reply
-from bot.knowledge import Article, KnowledgeBase
+from bot.knowledge import KnowledgeBase
 from bot.storage.models import Conversation, Customer, Message
 from bot.tickets import TicketDesk
 from nlu.client import ParseResult
@@ -46,7 +46,7 @@ class Services:
     company: CompanySettings
     confidence_threshold: float = 0.55
     digression_threshold: float = 0.80
-    search_min_score: float = 1.5
+    search_min_score: float = 8.0  # BM25 over sections (bot/kb_sections.py)
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
 
@@ -86,11 +86,6 @@ class Turn:
 
     def say_text(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
         self.replies.append(Reply(text, buttons))
-
-    def say_article(self, article: Article) -> None:
-        """Send an article's chat-sized summary and the link to the full text."""
-        link = self.t("read_more", url=self.services.knowledge.link(article))
-        self.say_text(f"{article.summary}\n{link}")
 
     def yes_no(self) -> tuple[Button, ...]:
         return (Button(self.t("button_yes"), "/affirm"), Button(self.t("button_no"), "/deny"))
