@@ -25,7 +25,7 @@ def _at(customer: Customer, moment: str) -> None:
      "Monday, December 28, 2026, 07:00 (06:00 GMT)"),
     ("onze server ligt eruit, wie is er vandaag bereikbaar?", "Eerste kerstdag",
      "maandag 28 december 2026, 07:00 (06:00 GMT)"),
-    ("Unser Server ist ausgefallen, wen kann ich heute erreichen?", "Christmas Day",
+    ("Unser Server ist ausgefallen, wen kann ich heute erreichen?", "Erster Weihnachtstag",
      "Montag, 28. Dezember 2026, 07:00 (06:00 GMT)"),
 ])
 async def test_on_a_public_holiday_the_bot_names_it_and_gives_the_emergency_line(
