@@ -43,6 +43,7 @@ _STOPWORDS = {
 }
 _K1, _B = 1.2, 0.5  # a mild length penalty: a whole list may answer as well as one item
 _MIN_PART = 4  # shortest word a compound is split into
+_CACHE_LIMIT = 50_000  # stems and splits remembered per language
 
 
 @dataclass(frozen=True)
@@ -87,24 +88,42 @@ class Tokenizer:
     def __init__(self, lang: str) -> None:
         self._stemmer = snowballstemmer.stemmer(_STEMMERS[lang])
         self._stopwords = frozenset(_STOPWORDS[lang].split())
+        self._stems: dict[str, str] = {}  # the pure-Python stemmer is slow: stem each word once
+        self._splits: dict[tuple[str, int], list[str]] = {}  # per word and vocabulary
 
     def __call__(self, text: str, vocabulary: Collection[str] = ()) -> list[str]:
         """The stems of `text`; a compound ("resellermodel", "Wartungsvertrag") also yields
         its two parts when both are words of `vocabulary`, so it matches either part."""
         words = [w for w in _WORD.findall(text.lower()) if w not in self._stopwords]
-        stems = list(self._stemmer.stemWords(words))
+        stems = [self._stem(word) for word in words]
         if vocabulary:
             stems += [part for word in words for part in self._parts(word, vocabulary)]
         return stems
 
+    def _stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            if len(self._stems) > _CACHE_LIMIT:  # customers' words must not grow it forever
+                self._stems.clear()
+            stem = self._stems[word] = self._stemmer.stemWord(word)
+        return stem
+
     def _parts(self, word: str, vocabulary: Collection[str]) -> list[str]:
+        key = (word, id(vocabulary))
+        if key not in self._splits:
+            if len(self._splits) > _CACHE_LIMIT:
+                self._splits.clear()
+            self._splits[key] = self._split(word, vocabulary)
+        return self._splits[key]
+
+    def _split(self, word: str, vocabulary: Collection[str]) -> list[str]:
         for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
             head, tail = word[:cut], word[cut:]
-            tail_stem = self._stemmer.stemWord(tail)
+            tail_stem = self._stem(tail)
             if tail_stem not in vocabulary:
                 continue
             for candidate in (head, head[:-1] if head.endswith("s") else head):
-                head_stem = self._stemmer.stemWord(candidate)
+                head_stem = self._stem(candidate)
                 if len(candidate) >= _MIN_PART and head_stem in vocabulary:
                     return [head_stem, tail_stem]
         return []

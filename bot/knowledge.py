@@ -101,14 +101,15 @@ class KnowledgeBase:
             for missing in sorted(every - ids[lang]):
                 raise KnowledgeBaseError(f"{folder / lang / missing}.md: article {missing!r} "
                                          f"exists in another language but not in {lang}")
-        _check_parallel_sections(cls(articles, ""), folder)
+        knowledge = cls(articles, values.get("kb_url", ""))
+        _check_parallel_sections(knowledge, folder)
         for lang in LANGUAGES:
             firsts = [a.intents[0] for a in articles if a.lang == lang and a.intents]
             doubled = sorted({i for i in firsts if firsts.count(i) > 1})
             if doubled:
                 raise KnowledgeBaseError(
                     f"{folder / lang}: several articles answer {doubled} first")
-        return cls(articles, values.get("kb_url", ""))
+        return knowledge
 
     def articles(self, lang: str | None = None) -> list[Article]:
         return [a for a in self._articles.values() if lang is None or a.lang == lang]
