@@ -9,6 +9,7 @@ import phonenumbers
 
 from actions import extract
 from bot.forms import Form, Slot
+from bot.opening import closed_reason
 from bot.turn import Turn
 
 DEDICATED_LINES = {"US": "callback_phone_us", "CA": "callback_phone_ca", "GB": "callback_phone_uk"}
@@ -46,11 +47,11 @@ class CallbackForm(Form):
         )
         turn.customer.phone = values["phone"]
         turn.ticket = ticket.reference
-        key = ("callback_scheduled_open" if turn.services.calendar.is_open(turn.now)
-               else "callback_scheduled_closed")
-        turn.say(key, phone=extract.display_phone(values["phone"]),
-                 due_time=f"{callback.due_at:%H:%M}", due_day=turn.day_name(callback.due_at),
-                 reference=ticket.reference)
+        reason = closed_reason(turn)
+        key = "callback_scheduled_open" if reason is None else "callback_scheduled_closed"
+        turn.say(key, phone=extract.display_phone(values["phone"]), reason=reason,
+                 due_time=turn.time_of_day(callback.due_at),
+                 due_day=turn.day_name(callback.due_at), reference=ticket.reference)
         if country in DEDICATED_LINES:
             line = turn.services.company.placeholders()[DEDICATED_LINES[country]]
             turn.say("callback_dedicated_line", country=COUNTRY_NAMES[country][turn.lang],

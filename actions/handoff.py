@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot import routing
 from bot.config import Settings
 from bot.domain import ConversationMode
+from bot.opening import closed_reason, closing_soon_notice
 from bot.storage.models import Message, Ticket
 from bot.tickets import EMAIL_CHANNEL, audit
 from bot.turn import Turn
@@ -62,8 +63,12 @@ class HumanHandoff:
         by_mail = "_email" if turn.conversation.channel == EMAIL_CHANNEL else ""
         if calendar.is_open(turn.now):
             turn.say(f"handoff_open{by_mail}", reference=ticket.reference)
+            notice = closing_soon_notice(turn) if not by_mail else None
+            if notice:
+                turn.say_text(notice)
         else:
             turn.say(f"handoff_closed{by_mail}", reference=ticket.reference,
+                     reason=closed_reason(turn),
                      opening=turn.when(calendar.next_opening(turn.now)))
 
     async def _reopen(self, turn: Turn) -> Ticket | None:

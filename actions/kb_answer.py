@@ -1,27 +1,34 @@
-"""Policy answers from the knowledge base: the article's short answer plus a link."""
+"""Policy answers from the knowledge base: the section that best answers the question,
+plus a link to its article, and, for questions about reaching us, a word on the clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.answers import say_answer
+from bot.opening import clock_notice
 from bot.turn import Turn
 
-# Questions about being reachable get the emergency line added when support is closed.
-_OUT_OF_HOURS_NOTE = frozenset({"support_hours", "contact_channels", "outage_status",
-                                "response_times"})
+# Questions whose answer depends on whether someone is reachable right now, and articles
+# about outages and hours (e.g. "our mail server is down" asked as a mail question).
+_TIME_DEPENDENT = frozenset({"support_hours", "contact_channels", "response_times"})
+_ABOUT_OUTAGES_OR_HOURS = ("outage_status", "support_hours")
 
 
 @dataclass(frozen=True)
 class KbAnswer:
-    """Answers one policy intent with the article whose first intent it is."""
+    """Answers one policy intent with the best-matching section of its articles."""
 
     name: str
 
     async def run(self, turn: Turn) -> None:
-        article = turn.services.knowledge.answer_for(self.name, turn.lang)
-        if article is None:
+        answer = turn.services.knowledge.answer(self.name, turn.lang, turn.text)
+        if answer is None:
             turn.say("clarify_none")
             return
-        turn.say_article(article)
-        if self.name in _OUT_OF_HOURS_NOTE and not turn.services.calendar.is_open(turn.now):
-            turn.say("out_of_hours_note")
+        say_answer(turn, answer)
+        timely = self.name in _TIME_DEPENDENT or any(
+            answer.article.answers(intent) for intent in _ABOUT_OUTAGES_OR_HOURS)
+        notice = clock_notice(turn) if timely else None
+        if notice:
+            turn.say_text(notice)

@@ -24,6 +24,10 @@ __all__ = [
 
 _CLOSURE = "closure"
 _HOLIDAY_LANGUAGE = "en_US"  # pinned so names do not depend on the server's locale
+# The `holidays` language for each conversation language; English where a country's data
+# has no names in the customer's language (e.g. Dutch holidays in German).
+_LANGUAGE_OF = {"nl": "nl", "de": "de", "en": "en_US"}
+_HOME_COUNTRY = {"nl": "NL", "de": "DE", "en": "US"}
 _ONE_DAY = timedelta(days=1)
 
 
@@ -87,6 +91,7 @@ class BusinessCalendar:
         self.opens = opens
         self.closes = closes
         self._holidays_by_year: dict[int, Mapping[date, str]] = {}
+        self._names: dict[tuple[str, int, str], Mapping[date, str] | None] = {}
 
     def _public_holidays(self, year: int) -> Mapping[date, str]:
         """Return the public holidays of `year`, computing each year once."""
@@ -103,6 +108,37 @@ class BusinessCalendar:
         if name is not None:
             return name
         return _CLOSURE if day in self.extra_closures else None
+
+    def holiday_name_in(self, day: date, lang: str) -> str | None:
+        """Return the public holiday's name in `lang` (nl, de, en).
+
+        Where the country's data has no names in `lang` (Dutch holidays in German), a
+        holiday that the language's home country shares on that date (Christmas Day) takes
+        its name from there; any other is named in English. None if no public holiday."""
+        english = self.holiday_name(day)
+        if english in (None, _CLOSURE):
+            return None
+        day = _to_date(day)
+        language = _LANGUAGE_OF.get(lang, _HOLIDAY_LANGUAGE)
+        own = self._names_of(self.country, day.year, language)
+        if own is not None:
+            return own.get(day) or english
+        home = _HOME_COUNTRY.get(lang, self.country)
+        shared = self._names_of(home, day.year, _HOLIDAY_LANGUAGE)
+        translated = self._names_of(home, day.year, language)
+        if shared is not None and translated is not None and shared.get(day) == english:
+            return translated.get(day) or english
+        return english
+
+    def _names_of(self, country: str, year: int, language: str) -> Mapping[date, str] | None:
+        """Holiday names of `country` in `language`, or None if its data lacks the language."""
+        key = (country, year, language)
+        if key not in self._names:
+            supported = holidays.country_holidays(country, years=[]).supported_languages
+            self._names[key] = (dict(holidays.country_holidays(country, years=year,
+                                                               language=language))
+                                if language in supported else None)
+        return self._names[key]
 
     def is_working_day(self, day: date) -> bool:
         """Return whether `day` is a weekday that is neither a holiday nor a closure."""

@@ -1,8 +1,11 @@
 """The knowledge base: Markdown articles per language with front matter, validated at
 start-up, rendered with company values and searchable with BM25.
 
-Only `supportbot kb search` searches; the app answers by intent. So the BM25 index of a
-language, and bm25s with numpy and scipy (some 25 MB), are loaded at the first search."""
+The bot answers with the best-matching *section* of the articles an intent names, ranked
+by a small pure-Python BM25 over sections (bot/kb_sections.py) built once at load.
+A message with an unclear intent gets the best section of all articles the same way.
+Only `supportbot kb search` ranks whole articles, with bm25s, which with numpy and scipy
+(some 25 MB) is loaded at the first such search, never by the app."""
 
 from __future__ import annotations
 
@@ -15,11 +18,13 @@ from pathlib import Path
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.kb_sections import Section, SectionIndex, split_sections
 from nlu.taxonomy import INTENTS, LANGUAGES
 
 KB_DIR = PROJECT_ROOT / "kb_articles"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _STOPWORDS = {"nl": "nl", "de": "de", "en": "en"}
+_OVERVIEW_WEIGHT = 1.3
 _REQUIRED = ("id", "title", "intents", "tags", "updated", "summary")
 
 
@@ -39,6 +44,20 @@ class Article:
     updated: date
     summary: str
     body: str
+    also: tuple[str, ...] = ()  # intents it may answer, though never by default
+
+    def answers(self, intent: str) -> bool:
+        """Whether the article is a candidate answer to `intent`."""
+        return intent in self.intents or intent in self.also
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The section that answers a question, with the article it belongs to."""
+
+    article: Article
+    section: Section
+    score: float
 
 
 @dataclass(frozen=True)
@@ -48,12 +67,21 @@ class SearchHit:
 
 
 class KnowledgeBase:
-    """All articles; `answer_for` picks the article whose first intent is the given one."""
+    """All articles, their sections and the section index of every language."""
 
     def __init__(self, articles: Iterable[Article], base_url: str) -> None:
         self._articles = {(a.lang, a.id): a for a in articles}
         self._base_url = base_url.rstrip("/")
         self._indexes: dict[str, _Index] = {}  # built at the first search of a language
+        self._sections = {key: split_sections(a.id, a.title, a.summary, a.body)
+                          for key, a in self._articles.items()}
+        self._section_indexes = {
+            lang: SectionIndex(lang, [(section, " ".join([a.title, *a.tags]))
+                                      for (language, _), a in self._articles.items()
+                                      if language == lang
+                                      for section in self._sections[(lang, a.id)]])
+            for lang in {lang for lang, _ in self._articles}
+        }
 
     @classmethod
     def load(cls, values: Mapping[str, str], folder: Path = KB_DIR,
@@ -73,13 +101,15 @@ class KnowledgeBase:
             for missing in sorted(every - ids[lang]):
                 raise KnowledgeBaseError(f"{folder / lang / missing}.md: article {missing!r} "
                                          f"exists in another language but not in {lang}")
+        knowledge = cls(articles, values.get("kb_url", ""))
+        _check_parallel_sections(knowledge, folder)
         for lang in LANGUAGES:
             firsts = [a.intents[0] for a in articles if a.lang == lang and a.intents]
             doubled = sorted({i for i in firsts if firsts.count(i) > 1})
             if doubled:
                 raise KnowledgeBaseError(
                     f"{folder / lang}: several articles answer {doubled} first")
-        return cls(articles, values.get("kb_url", ""))
+        return knowledge
 
     def articles(self, lang: str | None = None) -> list[Article]:
         return [a for a in self._articles.values() if lang is None or a.lang == lang]
@@ -91,6 +121,39 @@ class KnowledgeBase:
         """The article that answers `intent` first, in `lang`."""
         return next((a for a in self._articles.values()
                      if a.lang == lang and a.intents[:1] == (intent,)), None)
+
+    def sections(self, article: Article) -> list[Section]:
+        """The article's sections: its summary first, then the body's sections."""
+        return self._sections[(article.lang, article.id)]
+
+    def answer(self, intent: str, lang: str, question: str) -> Answer | None:
+        """The section that best answers `question` among the articles naming `intent`.
+
+        Without any matching word it is the summary of the article answering `intent`
+        first; None when no article names `intent` at all."""
+        candidates = [a.id for a in self.articles(lang) if a.answers(intent)]
+        primary = self.answer_for(intent, lang)
+        index = self._section_indexes.get(lang)
+        ranked = index.rank(question, candidates) if index and candidates else []
+        if ranked:
+            section, score = max(ranked, key=lambda pair: _weighted(pair, primary))
+            article = self._articles[(lang, section.article_id)]
+            return Answer(article, section, score)
+        fallback = primary or next((a for a in self.articles(lang) if a.answers(intent)),
+                                   None)
+        if fallback is None:
+            return None
+        return Answer(fallback, self.sections(fallback)[0], 0.0)
+
+    def best_section(self, question: str, lang: str) -> Answer | None:
+        """The section of any article of `lang` that best matches `question`, for messages
+        whose intent is unclear; None when no word of it occurs in the knowledge base."""
+        index = self._section_indexes.get(lang)
+        ranked = index.rank(question) if index else []
+        if not ranked:
+            return None
+        section, score = ranked[0]
+        return Answer(self._articles[(lang, section.article_id)], section, score)
 
     def link(self, article: Article) -> str:
         return f"{self._base_url}/{article.lang}/{article.id}"
@@ -131,6 +194,27 @@ class _Index:
                 for index, score in zip(documents[0], scores[0], strict=True) if score > 0]
 
 
+def _weighted(ranked: tuple[Section, float], primary: Article | None) -> float:
+    """A general question is best answered by the summary of the intent's own article, so
+    that summary counts a little more than its score."""
+    section, score = ranked
+    is_overview = primary is not None and (section.article_id, section.index) == (primary.id, 0)
+    return score * _OVERVIEW_WEIGHT if is_overview else score
+
+
+def _check_parallel_sections(knowledge: KnowledgeBase, folder: Path) -> None:
+    """Every article has as many sections in each language, so a section means the same
+    part of the policy everywhere (tests and links rely on it)."""
+    for article in knowledge.articles("en"):
+        count = len(knowledge.sections(article))
+        for lang in LANGUAGES:
+            other = knowledge.get(article.id, lang)
+            if other is not None and len(knowledge.sections(other)) != count:
+                raise KnowledgeBaseError(
+                    f"{folder / lang / article.id}.md: {len(knowledge.sections(other))} "
+                    f"sections, but {count} in en")
+
+
 def _read(path: Path, lang: str, values: Mapping[str, str], intents: set[str]) -> Article:
     source = path.read_text(encoding="utf-8")
     parts = source.split("---", 2)
@@ -145,7 +229,7 @@ def _read(path: Path, lang: str, values: Mapping[str, str], intents: set[str]) -
         raise KnowledgeBaseError(f"{path}: front matter lacks {missing}")
     if meta["id"] != path.stem:
         raise KnowledgeBaseError(f"{path}: id {meta['id']!r} differs from the file name")
-    unknown = sorted(set(meta["intents"] or []) - intents)
+    unknown = sorted(set(meta["intents"] or []).union(meta.get("also") or []) - intents)
     if unknown:
         raise KnowledgeBaseError(f"{path}: unknown intents {unknown}")
 
@@ -161,4 +245,5 @@ def _read(path: Path, lang: str, values: Mapping[str, str], intents: set[str]) -
         intents=tuple(meta["intents"] or ()), tags=tuple(str(t) for t in meta["tags"] or ()),
         updated=updated if isinstance(updated, date) else date.fromisoformat(str(updated)),
         summary=fill(str(meta["summary"]).strip()), body=fill(parts[2].strip()),
+        also=tuple(meta.get("also") or ()),
     )

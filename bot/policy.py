@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from bot.answers import say_answer
 from bot.conversation import Button
 from bot.forms import Form
+from bot.opening import closed_notice
 from bot.tickets import EMAIL_CHANNEL
 from bot.turn import Action, Turn
 
 FALLBACKS_BEFORE_PERSON = 2
+# Topics about reaching someone: when closed, even a clarification says so.
+_ABOUT_REACHING_US = frozenset({"support_hours", "contact_channels", "outage_status",
+                                "human_handoff", "request_callback"})
 _NOT_DIGRESSIONS = frozenset({"affirm", "deny", "greet", "goodbye", "thank", "out_of_scope"})
 
 
@@ -98,11 +103,12 @@ class DialoguePolicy:
         return True
 
     async def _fallback(self, turn: Turn) -> None:
-        hits = turn.services.knowledge.search(turn.text, turn.lang, limit=1)
-        if hits and hits[0].score >= turn.services.search_min_score:
+        found = turn.services.knowledge.best_section(turn.text, turn.lang)
+        if found and found.score >= turn.services.search_min_score:
             turn.state["fallbacks"] = 0
             turn.say("search_intro")
-            turn.say_article(hits[0].article)
+            say_answer(turn, found)
+            self._say_if_closed(turn, {i for i in _ABOUT_REACHING_US if found.article.answers(i)})
             return
         if turn.conversation.channel == EMAIL_CHANNEL:
             # A mail is one turn: rather than asking back, a person answers it.
@@ -122,3 +128,12 @@ class DialoguePolicy:
             return
         buttons = tuple(Button(turn.t(f"topic_{name}"), f"/{name}") for name in ranking)
         turn.say("clarify", buttons=buttons)
+        self._say_if_closed(turn, set(ranking))
+
+    @staticmethod
+    def _say_if_closed(turn: Turn, topics: set[str]) -> None:
+        """Unsure of the question, but a customer who may be trying to reach us while
+        support is closed must hear so, with the emergency line."""
+        notice = closed_notice(turn) if _ABOUT_REACHING_US & topics else None
+        if notice:
+            turn.say_text(notice)

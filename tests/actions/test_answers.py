@@ -3,12 +3,21 @@ languages, with the real NLU model."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+import yaml
 from sqlalchemy import update
 
 from bot.clock import parse_instant
+from bot.config import CompanySettings
 from bot.storage.models import Announcement
 from tests.conversation import Customer, text_of
+
+_FACTS = {fact["fact"]: fact for fact in yaml.safe_load(
+    (Path(__file__).parents[1] / "bot" / "policy_facts.yml").read_text(encoding="utf-8"))}
+_VALUES = CompanySettings().placeholders()
 
 
 @pytest.mark.parametrize(("message", "intent", "expected"), [
@@ -27,6 +36,21 @@ async def test_policy_questions_are_answered_from_the_article(
     result = await customer.says(message)
     assert result.intent == intent
     assert expected in text_of(result)
+
+
+@pytest.mark.parametrize(("fact", "lang"), [
+    ("software-assurance", "en"), ("reseller-model-2-delay", "de"), ("priority-order", "nl"),
+    ("quote-two-days", "en"), ("training-after-online", "de"), ("mail-service-free-fix", "nl"),
+    ("reseller-three-models", "en"), ("personal-mail-24h", "nl"),
+])
+async def test_a_precise_question_gets_the_section_that_answers_it(
+    customer: Customer, fact: str, lang: str,
+) -> None:
+    entry: dict[str, Any] = _FACTS[fact]
+    text = text_of(await customer.says(entry["questions"][lang]))
+    assert any(phrase.format(**_VALUES) in text for phrase in entry["says"][lang]), text
+    articles = {section.split("#")[0] for section in [entry["section"], *entry["or_from"]]}
+    assert any(f"/kb/{lang}/{article}" in text for article in articles), text
 
 
 async def test_questions_out_of_hours_mention_the_emergency_line(customer: Customer) -> None:

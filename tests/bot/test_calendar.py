@@ -287,3 +287,14 @@ def test_working_time_between_adds_up_over_consecutive_intervals(points: list[da
     whole = NL.working_time_between(first, last)
     assert whole == NL.working_time_between(first, middle) + NL.working_time_between(middle, last)
     assert whole <= last - first
+
+
+def test_a_holiday_is_named_in_the_customers_language_or_else_in_english() -> None:
+    calendar = BusinessCalendar("NL")
+    christmas = date(2026, 12, 25)
+    assert calendar.holiday_name_in(christmas, "nl") == "Eerste kerstdag"
+    assert calendar.holiday_name_in(christmas, "en") == "Christmas Day"
+    assert calendar.holiday_name_in(christmas, "de") == "Erster Weihnachtstag"  # as in DE
+    assert calendar.holiday_name_in(date(2026, 4, 27), "de") == "King's Day"  # only in NL
+    assert BusinessCalendar("DE").holiday_name_in(christmas, "de") == "Erster Weihnachtstag"
+    assert calendar.holiday_name_in(date(2026, 11, 25), "nl") is None

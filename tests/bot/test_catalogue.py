@@ -16,7 +16,8 @@ VALUES = CompanySettings().placeholders()
 def test_texts_are_filled_with_company_values() -> None:
     catalogue = Catalogue.load(VALUES)
     assert "Example Systems" in catalogue.text("de", "greet")
-    assert VALUES["emergency_phone"] in catalogue.text("nl", "out_of_hours_note")
+    assert VALUES["emergency_phone"] in catalogue.text("nl", "closed_now", reason="het is weekend",
+                                                         opening="maandag")
 
 
 def test_a_missing_value_is_a_clear_error() -> None:

@@ -6,15 +6,22 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from bot.config import PROJECT_ROOT, CompanySettings
+from bot.kb_sections import Section, chat_text
 from bot.knowledge import KB_DIR, KnowledgeBase, KnowledgeBaseError
 from nlu.taxonomy import LANGUAGES
 from wiring.assembly import KB_INTENTS
 
 VALUES = CompanySettings().placeholders()
+POLICY_FACTS: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "policy_facts.yml").read_text(encoding="utf-8"))
+FACTS_BY_LANGUAGE = [pytest.param(fact, lang, id=f"{fact['fact']}-{lang}")
+                     for fact in POLICY_FACTS for lang in LANGUAGES]
 ANSWERED_BY_ARTICLES = (*KB_INTENTS, "warranty_claim", "request_callback", "complaint",
                         "outage_status", "ticket_status", "human_handoff")
 
@@ -98,4 +105,73 @@ def test_unknown_intent_names_the_file(tmp_path: Path) -> None:
     path = folder / "nl" / "training.md"
     path.write_text(path.read_text().replace("intents: [training", "intents: [cooking", 1))
     with pytest.raises(KnowledgeBaseError, match=r"nl/training\.md: unknown intents"):
+        KnowledgeBase.load(VALUES, folder)
+
+
+def _section(knowledge: KnowledgeBase, reference: str, lang: str) -> Section:
+    article_id, number = reference.split("#")
+    article = knowledge.get(article_id, lang)
+    assert article is not None, reference
+    return knowledge.sections(article)[int(number)]
+
+
+def _states(fact: dict[str, Any], lang: str, text: str) -> bool:
+    return any(phrase.format(**VALUES).lower() in text.lower() for phrase in fact["says"][lang])
+
+
+@pytest.mark.parametrize(("fact", "lang"), FACTS_BY_LANGUAGE)
+def test_each_policy_fact_is_stated_by_its_section(
+    knowledge: KnowledgeBase, fact: dict[str, Any], lang: str,
+) -> None:
+    assert _states(fact, lang, _section(knowledge, fact["section"], lang).text)
+
+
+@pytest.mark.parametrize(("fact", "lang"), FACTS_BY_LANGUAGE)
+def test_each_policy_question_is_answered_from_a_section_that_states_it(
+    knowledge: KnowledgeBase, fact: dict[str, Any], lang: str,
+) -> None:
+    answer = knowledge.answer(fact["intent"], lang, fact["questions"][lang])
+    assert answer is not None
+    chosen = f"{answer.article.id}#{answer.section.index}"
+    assert chosen in [fact["section"], *fact["or_from"]], chat_text(answer.section)
+    assert _states(fact, lang, chat_text(answer.section))
+
+
+def test_software_assurance_question_is_not_answered_with_the_contract_text(
+    knowledge: KnowledgeBase,
+) -> None:
+    answer = knowledge.answer("service_contract", "en", "what does software assurance include?")
+    assert answer is not None and answer.article.id == "software-assurance"
+    assert "source-code escrow" in chat_text(answer.section).lower()
+
+
+def test_a_question_without_known_words_gets_the_summary_of_the_intents_article(
+    knowledge: KnowledgeBase,
+) -> None:
+    answer = knowledge.answer("training", "nl", "zzqx vlorp?")
+    assert answer is not None and answer.section.index == 0
+    assert answer.section.text == answer.article.summary
+
+
+def test_every_section_is_chat_sized(knowledge: KnowledgeBase) -> None:
+    too_long = [f"{a.lang}/{a.id}#{s.index}" for a in knowledge.articles()
+                for s in knowledge.sections(a) if len(chat_text(s)) > 1000]
+    assert too_long == []
+
+
+def test_the_policy_facts_cover_every_policy_section() -> None:
+    covered = {fact["section"].split("#")[0] for fact in POLICY_FACTS}
+    assert {"support-hours", "callback-service", "response-times", "support-eligibility",
+            "reseller-support", "mail-setup", "support-costs",
+            "service-contracts-and-priority", "software-assurance",
+            "complaints-procedure"} <= covered
+
+
+def test_an_article_with_fewer_sections_in_one_language_names_the_file(
+    tmp_path: Path,
+) -> None:
+    folder = _copy_kb(tmp_path)
+    path = folder / "de" / "training.md"
+    path.write_text(path.read_text().replace("**Wer kann teilnehmen?**", "Wer kann teilnehmen?"))
+    with pytest.raises(KnowledgeBaseError, match=r"de/training\.md: 4 sections, but 5 in en"):
         KnowledgeBase.load(VALUES, folder)
