@@ -21,6 +21,8 @@ from bot.accepting import Acceptor
 from bot.attachments import refuse_attachments
 from bot.clock import Clock
 from bot.conversation import Inbound, Reply, TurnResult
+from bot.language_switch import confirm_language_request
+from bot.loops import break_loops
 from bot.outbound import queue_reply
 from bot.policy import DialoguePolicy
 from bot.storage.database import Database
@@ -154,10 +156,11 @@ class Engine:
             if nlu_down and not state.get("form"):
                 turn.say("nlu_down", buttons=turn.yes_no())
                 state["offer"] = "human_handoff"
-            else:
+            elif not confirm_language_request(turn):
                 await self.policy.respond(turn)
             if turn.ticket and conversation.mode == "human" and self.waiting is not None:
                 await self.waiting.after_handoff(turn)
+            break_loops(turn)
         state["buttons"] = [b.payload for b in turn.replies[-1].buttons] if turn.replies else []
         conversation.state = state
         message.processed_at = now
@@ -171,7 +174,7 @@ class Engine:
                     language: str | None) -> tuple[str, Understood]:
         """The message's language and what it asks, given the conversation so far."""
         default = state.get("language_hint") or self.default_language
-        lang = self.languages.detect(text, language, default=default)
+        lang = self.languages.detect(text, language, default=default, pressed="button" in payload)
         return lang, await self._understand(text, payload, state)
 
     async def _understand(self, text: str, payload: dict[str, Any],
