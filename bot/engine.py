@@ -23,6 +23,8 @@ from bot.attachments import refuse_attachments
 from bot.clock import Clock
 from bot.conversation import CHOICE_PREFIX, INTENT_PREFIX, TurnResult
 from bot.domain import ConversationMode
+from bot.language_switch import confirm_language_request
+from bot.loops import break_loops
 from bot.oncall import OnCallPager
 from bot.outbound import queue_reply
 from bot.policy import DialoguePolicy
@@ -158,11 +160,12 @@ class Engine:
             if reading.nlu_down and not state.get("form"):
                 turn.say("nlu_down", buttons=turn.yes_no())
                 state["offer"] = "human_handoff"
-            else:
+            elif not confirm_language_request(turn):
                 await self.policy.respond(turn)
             if turn.ticket and conversation.mode == ConversationMode.HUMAN \
                     and self.waiting is not None:
                 await self.waiting.after_handoff(turn)
+            break_loops(turn)
         state["buttons"] = [b.payload for b in turn.replies[-1].buttons] if turn.replies else []
         conversation.state = state
         message.processed_at = now
@@ -179,7 +182,8 @@ class Engine:
         """The message's language and what it asks, given the conversation so far;
         `parsed` is the NLU's parse of an earlier reading, used instead of asking again."""
         default = state.get("language_hint") or self.default_language
-        lang = self.languages.detect(text, language, default=default)
+        lang = self.languages.detect(text, language, default=default,
+                                     pressed="button" in payload)
         button: str | None = payload.get("button")
         offered = state.get("buttons") or []
         stripped = text.strip()

@@ -57,9 +57,9 @@ async def test_short_message_keeps_the_conversation_language(customer: Customer)
 
 
 async def test_unclear_message_asks_to_clarify_then_offers_a_person(customer: Customer) -> None:
-    first = await customer.says("blorp zibber qwax")
+    first = await customer.says("about that thing from before")
     assert first.replies and "?" in first.replies[0].text
-    second = await customer.says("flimflam quux")
+    second = await customer.says("hmm see above")
     offer = second.replies[-1]
     assert [b.payload for b in offer.buttons] == ["/affirm", "/deny"]
     accepted = await customer.presses("/affirm")
