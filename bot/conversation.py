@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,17 +10,25 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file the customer sent (a photo of a broken device), kept as a reference."""
+    """A file the customer sent (a photo of a broken device, a voice note), kept as a
+    reference; `name` is the file name the customer gave, `duration` in seconds."""
 
     kind: str
     reference: str
     mime_type: str = ""
     size: int | None = None
+    name: str = ""
+    duration: int | None = None
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """One customer message as a channel adapter delivers it."""
+    """One customer message as a channel adapter delivers it.
+
+    `kind` says what it is (bot/message_kinds.py: text, photo, voice, location, ...);
+    `content` holds what a kind without text carries (coordinates, a contact card);
+    `edit_of` is the channel message id of the message this one edits.
+    """
 
     channel: str
     chat_id: str
@@ -31,6 +40,9 @@ class Inbound:
     language_hint: str | None = None
     attachments: tuple[Attachment, ...] = ()
     received_at: datetime | None = None
+    kind: str = "text"
+    content: Mapping[str, Any] | None = None
+    edit_of: str | None = None
 
 
 @dataclass(frozen=True)

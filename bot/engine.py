@@ -21,6 +21,7 @@ from bot.accepting import Acceptor
 from bot.attachments import refuse_attachments
 from bot.clock import Clock
 from bot.conversation import Inbound, Reply, TurnResult
+from bot.message_kinds import answer_kind
 from bot.outbound import queue_reply
 from bot.policy import DialoguePolicy
 from bot.storage.database import Database
@@ -144,7 +145,7 @@ class Engine:
                     parse=parse, lang=lang, now=now, state=state, choice=choice,
                     attachments=list(message.payload.get("attachments", [])))
         refuse_attachments(turn)
-        handled = False
+        handled = answer_kind(turn)
         if conversation.mode == "human" and self.waiting is not None:
             handled = await self.waiting.respond(turn)
         # In human mode the bot stays silent: the message waits for a person.

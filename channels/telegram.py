@@ -16,18 +16,11 @@ import contextlib
 import hmac
 import json
 import logging
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import httpx
 from aiohttp import web
-from telegram import (
-    Bot,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
-from telegram import Message as TelegramMessage
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -48,57 +41,17 @@ from bot.channel import (
     outcome_unknown,
 )
 from bot.config import Settings
-from bot.conversation import Attachment, Inbound
 from bot.intake import Intake
+from channels.telegram_messages import CHANNEL, to_inbound
 from channels.text import split_text
 
-CHANNEL = "telegram"
 MAX_TEXT = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT_S = 25
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_RETRY_S = 2.0
 START_RETRY_MAX_S = 60.0  # the longest wait between tries to reach the Bot API at start
 log = logging.getLogger(__name__)
-
-
-def to_inbound(update: Update) -> Inbound | None:
-    """Our inbound message for a Telegram update, or None for updates we do not handle."""
-    if update.callback_query is not None:
-        query = update.callback_query
-        chat = query.message.chat if query.message else None
-        chat_id = str(chat.id) if chat else str(query.from_user.id)
-        return Inbound(channel=CHANNEL, chat_id=chat_id, user_id=str(query.from_user.id),
-                       message_id=f"cb:{query.id}", text=_button_title(query) or "",
-                       payload=query.data, user_name=query.from_user.full_name,
-                       language_hint=query.from_user.language_code)
-    message = update.message or update.edited_message
-    if message is None or message.from_user is None:
-        return None
-    attachments: tuple[Attachment, ...] = ()
-    if message.photo:
-        largest = message.photo[-1]
-        attachments = (Attachment("photo", f"telegram:{largest.file_id}", "image/jpeg",
-                                  largest.file_size),)
-    text = message.text or message.caption or ""
-    if not text and not attachments:
-        return None
-    return Inbound(channel=CHANNEL, chat_id=str(message.chat.id),
-                   user_id=str(message.from_user.id),
-                   message_id=f"{message.chat.id}:{message.message_id}", text=text,
-                   user_name=message.from_user.full_name,
-                   language_hint=message.from_user.language_code, attachments=attachments,
-                   received_at=message.date.astimezone(UTC) if message.date else None)
-
-
-def _button_title(query: CallbackQuery) -> str | None:
-    """The title of the pressed button, read from the keyboard of the message it was under."""
-    message = query.message
-    markup = message.reply_markup if isinstance(message, TelegramMessage) else None
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            if button.callback_data == query.data:
-                return button.text
-    return None
 
 
 class TelegramChannel:
@@ -218,7 +171,7 @@ class TelegramChannel:
             try:
                 updates = await self.application.bot.get_updates(
                     offset=offset, timeout=POLL_TIMEOUT_S,
-                    allowed_updates=["message", "callback_query"])
+                    allowed_updates=ALLOWED_UPDATES)
                 for update in updates:
                     await self._accept(update)
                     offset = update.update_id + 1
@@ -268,5 +221,5 @@ async def register_webhook(token: str, secret: str, public_base_url: str,
     url = f"{public_base_url.rstrip('/')}/webhooks/telegram"
     async with Bot(token, base_url=api_base_url) as bot:
         await bot.set_webhook(url=url, secret_token=secret,
-                              allowed_updates=["message", "callback_query"])
+                              allowed_updates=ALLOWED_UPDATES)
     return url

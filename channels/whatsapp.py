@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
 from datetime import timedelta
 
 from aiohttp import TraceConfig, web
@@ -22,54 +21,19 @@ from twilio.rest import Client
 
 from bot.channel import ChannelContext, Delivery, DeliveryError
 from bot.config import Settings
-from bot.conversation import Attachment, Inbound, Reply
+from bot.conversation import Reply
 from channels.text import split_text
 from channels.whatsapp_errors import SEND_ERRORS, delivery_error, remember_retry_after
+from channels.whatsapp_messages import PREFIX, to_inbound
 from channels.whatsapp_status import CHANNEL, STATUS_STAGES, record_status
 
 SURVEY_PAYLOAD = "=csat:"
-PREFIX = "whatsapp:"
 MAX_TEXT = 1600
 MAX_TEMPLATE_VARIABLE = 1000
-MAX_MEDIA = 10
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 log = logging.getLogger(__name__)
-
-
-def to_inbound(form: Mapping[str, str]) -> Inbound | None:
-    """Our inbound message for a Twilio WhatsApp webhook form, or None if it has neither
-    text nor media (a location or a reaction); ValueError names what is malformed."""
-    missing = [name for name in ("From", "MessageSid") if not form.get(name)]
-    if missing:
-        raise ValueError(f"missing {' and '.join(missing)}")
-    number = form["From"].removeprefix(PREFIX)
-    attachments = _attachments(form)
-    text = form.get("Body", "")
-    if not text and not attachments:
-        return None
-    # A press on a quick-reply template button comes back with the button's id.
-    button = form.get("ButtonPayload") or None
-    return Inbound(channel=CHANNEL, chat_id=number, user_id=number,
-                   message_id=form["MessageSid"], text=form.get("ButtonText") or text,
-                   payload=button, user_name=form.get("ProfileName") or None,
-                   attachments=attachments)
-
-
-def _attachments(form: Mapping[str, str]) -> tuple[Attachment, ...]:
-    try:
-        count = int(form.get("NumMedia") or 0)
-    except ValueError:
-        raise ValueError(f"NumMedia is not a number: {form['NumMedia']!r}") from None
-    found = []
-    for index in range(min(count, MAX_MEDIA)):
-        url = form.get(f"MediaUrl{index}")
-        mime_type = form.get(f"MediaContentType{index}", "")
-        if url:
-            kind = "photo" if mime_type.startswith("image/") else "file"
-            found.append(Attachment(kind, url, mime_type))
-    return tuple(found)
 
 
 def is_survey(reply: Reply) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.message_kinds import describe, map_link
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, Ticket, TicketNote
 from bot.tickets import reference_for
@@ -69,6 +70,8 @@ def as_json(view: TicketView) -> dict[str, Any]:
         "messages": [{"id": m.id, "sender": m.sender, "text": m.text, "intent": m.intent,
                       "confidence": m.confidence, "at": m.created_at.isoformat(),
                       "attachments": m.payload.get("attachments", []),
+                      "kind": m.payload.get("kind", "text"), "summary": describe(m.payload),
+                      "map_url": map_link(m.payload), "edited": bool(m.payload.get("edit_of")),
                       "agent": m.payload.get("agent")} for m in view.messages],
         "notes": [{"author": n.author, "text": n.text, "at": n.created_at.isoformat()}
                   for n in view.notes],

@@ -191,10 +191,12 @@ def inbound_form(
     media_url: str | None = None,
     media_type: str | None = None,
     account_sid: str = ACCOUNT_SID,
+    message_type: str | None = None,
 ) -> dict[str, str]:
     """The form Twilio posts to a WhatsApp incoming-message webhook.
 
-    Numbers may be given with or without the ``whatsapp:`` prefix.
+    Numbers may be given with or without the ``whatsapp:`` prefix; ``message_type``
+    defaults to what the media says (``image``, ``audio``, ``video``, ``document``).
     """
     sender = _whatsapp(from_number)
     if media_url is not None:
@@ -203,7 +205,7 @@ def inbound_form(
         "SmsMessageSid": message_sid,
         "NumMedia": str(num_media),
         "ProfileName": profile_name,
-        "MessageType": "image" if num_media else "text",
+        "MessageType": message_type or _message_type(media_type if num_media else None),
         "SmsSid": message_sid,
         "WaId": sender.removeprefix("whatsapp:+"),
         "SmsStatus": "received",
@@ -220,6 +222,34 @@ def inbound_form(
         form["MediaUrl0"] = media_url
         form["MediaContentType0"] = media_type or "image/jpeg"
     return form
+
+
+def _message_type(media_type: str | None) -> str:
+    if media_type is None:
+        return "text"
+    family = media_type.split("/")[0]
+    return family if family in ("audio", "video") else \
+        "image" if family == "image" else "document"
+
+
+def location_form(
+    message_sid: str, from_number: str, latitude: str = "52.370216",
+    longitude: str = "4.895168", address: str | None = None, label: str | None = None,
+) -> dict[str, str]:
+    """A shared location: ``MessageType=location``, empty ``Body``, no media."""
+    form = inbound_form(message_sid, from_number, "", message_type="location")
+    form.update({"Latitude": latitude, "Longitude": longitude})
+    if address is not None:
+        form["Address"] = address
+    if label is not None:
+        form["Label"] = label
+    return form
+
+
+def media_url(message_sid: str, index: int = 0, account_sid: str = ACCOUNT_SID) -> str:
+    """Where Twilio keeps a media item of an inbound message."""
+    return (f"https://api.twilio.com/{API_VERSION}/Accounts/{account_sid}/Messages/"
+            f"{message_sid}/Media/ME{index:032x}")
 
 
 def status_form(

@@ -1,0 +1,123 @@
+"""Every kind of private Telegram message gets an answer in the customer's language and is
+stored with what it holds; groups, channel posts and membership updates stay unanswered.
+Real-shaped updates posted to our webhook, answers sent to the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+
+from bot.app import DATABASE, INTAKE
+from bot.config import Settings
+from bot.storage.database import Database
+from bot.storage.models import Message
+from tests.apps import app_clients
+from tests.fakes.telegram_api import FakeTelegramApi, text_update
+from tests.fakes.telegram_updates import (
+    channel_post_update,
+    group_update,
+    kind_update,
+    membership_update,
+    service_update,
+)
+
+SECRET = "s3cret-token-for-tests"
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+App = TestClient  # type: ignore[type-arg]
+
+# What the Dutch answer to each kind says (the customer's Telegram is set to Dutch).
+ANSWERS = {
+    "voice": "spraakberichten", "audio": "spraakberichten", "video": "video's",
+    "video_note": "video's", "animation": "video's", "sticker": "alleen tekst",
+    "dice": "alleen tekst", "location": "locatie", "venue": "locatie",
+    "contact": "Piet Jansen", "poll": "peilingen", "unsupported": "dit soort bericht",
+}
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeTelegramApi]:
+    async with FakeTelegramApi() as api:
+        yield api
+
+
+@pytest.fixture
+async def client(database: Database, nlu_service: tuple[str, str],
+                 fake_api: FakeTelegramApi) -> AsyncIterator[App]:
+    url, token = nlu_service
+    settings = Settings(database_url=database.url, nlu_url=url, nlu_token=token,
+                        telegram_token=fake_api.token, telegram_secret=SECRET,
+                        telegram_api_base_url=fake_api.base_url)
+    async with app_clients() as start:
+        yield await start(settings, None)
+
+
+async def _messages(client: App) -> list[Message]:
+    async with client.app[DATABASE].sessions() as session:
+        return list((await session.execute(select(Message).where(
+            Message.direction == "in").order_by(Message.id))).scalars())
+
+
+async def _post(client: App, update: dict[str, Any]) -> None:
+    response = await client.post("/webhooks/telegram", headers=HEADERS, json=update)
+    assert response.status == 200, await response.text()
+
+
+@pytest.mark.parametrize("kind", sorted(ANSWERS))
+async def test_message_the_bot_cannot_read_gets_an_answer_saying_what_it_can_do(
+    client: App, fake_api: FakeTelegramApi, kind: str,
+) -> None:
+    await _post(client, kind_update(2001, 4242, kind))
+    [answer] = await fake_api.wait_for("sendMessage")
+    assert ANSWERS[kind] in answer.params["text"]
+    [stored] = await _messages(client)
+    assert stored.payload["kind"] == kind
+
+
+async def test_voice_note_is_stored_with_its_file_and_duration(client: App) -> None:
+    await _post(client, kind_update(2002, 4242, "voice"))
+    await client.app[INTAKE].drain()
+    [stored] = await _messages(client)
+    [voice] = stored.payload["attachments"]
+    assert voice["kind"] == "voice" and voice["mime_type"] == "audio/ogg"
+    assert voice["duration"] == 4 and voice["reference"].startswith("telegram:AwAC")
+
+
+async def test_location_and_contact_are_stored_with_what_they_hold(client: App) -> None:
+    await _post(client, kind_update(2003, 4242, "venue"))
+    await _post(client, kind_update(2004, 4242, "contact"))
+    await client.app[INTAKE].drain()
+    venue, contact = await _messages(client)
+    assert venue.payload["content"] == {"latitude": 52.379189, "longitude": 4.899431,
+                                        "title": "Central Station",
+                                        "address": "Stationsplein 1"}
+    assert contact.payload["content"] == {"name": "Piet Jansen", "phone": "+31205550142"}
+
+
+async def test_answer_follows_the_language_of_the_conversation(
+    client: App, fake_api: FakeTelegramApi,
+) -> None:
+    await _post(client, text_update(2005, 4242, "Wann habt ihr am Samstag geöffnet?",
+                                    language_code="de"))
+    await fake_api.wait_for("sendMessage")
+    await _post(client, kind_update(2006, 4242, "voice", language_code="de"))
+    answers = await fake_api.wait_for("sendMessage", count=2)
+    assert "Sprachnachrichten" in answers[-1].params["text"]
+
+
+@pytest.mark.parametrize("update", [
+    group_update(2007, 4242, "wanneer zijn jullie open?"), channel_post_update(2008),
+    membership_update(2009, 4242), service_update(2010, 4242),
+], ids=["group", "channel post", "membership", "service message"])
+async def test_updates_that_are_no_private_customer_message_stay_unanswered_and_unstored(
+    client: App, fake_api: FakeTelegramApi, update: dict[str, Any],
+) -> None:
+    await _post(client, update)
+    await client.app[INTAKE].drain()
+    async with client.app[DATABASE].sessions() as session:
+        count = (await session.execute(select(func.count()).select_from(Message))).scalar_one()
+    assert count == 0
+    assert fake_api.calls_of("sendMessage") == []
