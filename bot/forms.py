@@ -42,6 +42,14 @@ def is_cancel(text: str) -> bool:
         and len(words.split()) <= 5
 
 
+def _remember(turn: Turn, slots: list[str], prefilled: bool = False) -> None:
+    """Note which message gave which values, so an edit of it can correct them."""
+    message_id = turn.message.channel_message_id
+    if slots and message_id:
+        turn.state["form"].setdefault("given", {})[message_id] = {"slots": slots,
+                                                                  "prefilled": prefilled}
+
+
 def looks_like_question(text: str) -> bool:
     words = normalized(text).split()
     return text.strip().endswith("?") or bool(words and words[0] in QUESTION_WORDS)
@@ -76,7 +84,9 @@ class Form(ABC):
     async def run(self, turn: Turn) -> None:
         """Start the form, prefilling slots from the entities of the starting message."""
         values = self.prefill(turn)
-        turn.state["form"] = {"name": self.name, "values": values, "awaiting": None}
+        turn.state["form"] = {"name": self.name, "values": values, "awaiting": None,
+                              "given": {}}
+        _remember(turn, list(values), prefilled=True)
         await self._ask_next(turn)
 
     def prefill(self, turn: Turn) -> dict[str, Any]:
@@ -87,6 +97,10 @@ class Form(ABC):
         """Handle the customer's answer to the pending question."""
         form_state = turn.state["form"]
         awaiting = form_state["awaiting"]
+        source = form_state.get("given", {}).get(turn.message.payload.get("edit_of") or "")
+        if source is not None and not is_cancel(turn.text):
+            await self._correct(turn, source)
+            return
         if is_cancel(turn.text) or (awaiting == CONFIRM and turn.intent == "deny"):
             turn.state.pop("form", None)
             turn.say("cancelled")
@@ -115,6 +129,25 @@ class Form(ABC):
             await self._ask_next(turn)
             return
         form_state["values"][slot.name] = value
+        _remember(turn, [slot.name])
+        await self._ask_next(turn)
+
+    async def _correct(self, turn: Turn, source: Mapping[str, Any]) -> None:
+        """The customer edited a message that gave values: its new text replaces them,
+        then the form goes on where it was (the confirmation is shown again)."""
+        values = turn.state["form"]["values"]
+        if source.get("prefilled"):
+            found = {name: value for name, value in self.prefill(turn).items()
+                     if name in source["slots"]}
+        else:
+            slot = next(s for s in self.slots if s.name == source["slots"][0])
+            value = slot.extract(turn)
+            found = {} if value is None else {slot.name: value}
+            if value is None and slot.invalid:
+                turn.say(slot.invalid)
+        if found:
+            values.update(found)
+            turn.say("edit_applied", value=", ".join(str(v) for v in found.values()))
         await self._ask_next(turn)
 
     def _is_digression(self, turn: Turn, slot: Slot) -> bool:

@@ -19,6 +19,7 @@ from tests.apps import app_clients
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
 from tests.fakes.telegram_updates import (
     channel_post_update,
+    edited_update,
     group_update,
     kind_update,
     membership_update,
@@ -121,3 +122,54 @@ async def test_updates_that_are_no_private_customer_message_stay_unanswered_and_
         count = (await session.execute(select(func.count()).select_from(Message))).scalar_one()
     assert count == 0
     assert fake_api.calls_of("sendMessage") == []
+
+
+def _document(update_id: int, mime_type: str, file_name: str, size: int) -> dict[str, Any]:
+    update = kind_update(update_id, 4242, "document")
+    update["message"]["document"].update(mime_type=mime_type, file_name=file_name,
+                                         file_size=size)
+    return update
+
+
+@pytest.mark.parametrize(("mime_type", "file_name"), [
+    ("application/pdf", "invoice-2026-118.pdf"), ("image/png", "screenshot.png")])
+async def test_pdf_or_image_sent_as_a_document_is_kept_as_an_attachment(
+    client: App, fake_api: FakeTelegramApi, mime_type: str, file_name: str,
+) -> None:
+    await _post(client, _document(2011, mime_type, file_name, 48213))
+    [answer] = await fake_api.wait_for("sendMessage")
+    assert "bestand ontvangen" in answer.params["text"]
+    [stored] = await _messages(client)
+    [document] = stored.payload["attachments"]
+    assert (document["kind"], document["mime_type"], document["name"], document["size"]) == \
+        ("document", mime_type, file_name, 48213)
+
+
+@pytest.mark.parametrize(("mime_type", "size", "reason"), [
+    ("application/zip", 48213, "application/zip"),
+    ("application/pdf", 25 * 1024 * 1024, "groter dan 10 MB")])
+async def test_document_beyond_the_limits_is_refused_with_the_reason(
+    client: App, fake_api: FakeTelegramApi, mime_type: str, size: int, reason: str,
+) -> None:
+    await _post(client, _document(2012, mime_type, "logs.bin", size))
+    [answer] = await fake_api.wait_for("sendMessage")
+    assert "niet aannemen" in answer.params["text"] and reason in answer.params["text"]
+    await client.app[INTAKE].drain()
+    [stored] = await _messages(client)
+    assert stored.payload["attachments"] == []
+    assert stored.payload["refused_attachments"][0]["name"] == "logs.bin"
+
+
+async def test_edited_message_is_answered_as_a_new_one_and_marked_as_an_edit(
+    client: App, fake_api: FakeTelegramApi,
+) -> None:
+    await _post(client, text_update(2013, 4242, "hallo", message_id=77))
+    await fake_api.wait_for("sendMessage")
+    edit = edited_update(2014, 4242, 77, "tot hoe laat zijn jullie vandaag open?")
+    await _post(client, edit)
+    await _post(client, edit)  # delivered twice: still one answer
+    answers = await fake_api.wait_for("sendMessage", count=2)
+    assert "22:00" in answers[-1].params["text"]
+    original, edited = await _messages(client)
+    assert original.text == "hallo" and edited.payload["edit_of"] == "4242:77"
+    assert len(fake_api.calls_of("sendMessage")) == 2

@@ -134,3 +134,24 @@ async def test_reaction_is_no_message_and_gets_no_answer(
     await _post(client, inbound_form(_sid(19), CUSTOMER, "", message_type="reaction"))
     assert await _inbound(client) == []
     assert twilio_api.messages == []
+
+
+async def test_pdf_on_whatsapp_is_kept_as_a_document(
+    client: App, twilio_api: FakeTwilioApi,
+) -> None:
+    await _post(client, _media(20, "application/pdf"))
+    sent = await twilio_api.wait_for_messages(1)
+    assert "received your file" in sent[-1].params["Body"]
+    [stored] = await _inbound(client)
+    assert stored.payload["kind"] == "document"
+    assert stored.payload["attachments"][0]["mime_type"] == "application/pdf"
+
+
+async def test_file_of_a_refused_type_on_whatsapp_gets_the_reason(
+    client: App, twilio_api: FakeTwilioApi,
+) -> None:
+    await _post(client, _media(21, "application/zip"))
+    sent = await twilio_api.wait_for_messages(1)
+    assert "application/zip" in sent[-1].params["Body"]
+    [stored] = await _inbound(client)
+    assert stored.payload["attachments"] == []
