@@ -18,6 +18,13 @@ def default_cache_dir() -> Path:
     return Path(base) / "supportbot"
 
 
+def default_files_dir() -> Path:
+    """Return `${XDG_DATA_HOME:-~/.local/share}/supportbot/files`, where attachments live
+    when no bucket is configured."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "supportbot" / "files"
+
+
 class CompanySettings(BaseSettings):
     """Company-specific values the knowledge base and bot texts are filled with.
 
@@ -155,6 +162,15 @@ class Settings(BaseSettings):
     attachment_limits: dict[str, AttachmentLimits] = Field(default_factory=lambda: {
         "telegram": AttachmentLimits(), "whatsapp": AttachmentLimits(max_bytes=5 * 1024 * 1024),
         "webchat": AttachmentLimits()})
+    # Attachments (bot/files.py): stored by content hash in this folder; customers reach
+    # one only through a link signed with the secret (set it, the same on every replica;
+    # unset, each process makes its own and its links die with it).
+    files_dir: Path = Field(default_factory=default_files_dir)
+    file_link_secret: SecretStr | None = None
+    file_link_hours: float = Field(default=24.0, gt=0)
+    file_fetch_timeout_s: float = Field(default=20.0, gt=0)
+    map_url: str = ("https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+                    "#map=17/{latitude}/{longitude}")
     scheduler_interval_s: float = 15.0
     recovery_interval_s: float = 60.0  # unanswered messages older than this are answered
     # The most turns answered at once; more wait their turn (stored, already acknowledged),

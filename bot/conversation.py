@@ -11,7 +11,8 @@ from typing import Any
 @dataclass(frozen=True)
 class Attachment:
     """A file the customer sent (a photo of a broken device, a voice note), kept as a
-    reference; `name` is the file name the customer gave, `duration` in seconds."""
+    reference; `name` is the file name the customer gave, `duration` in seconds, `file`
+    the key of its content in the file store once fetched (bot/files.py)."""
 
     kind: str
     reference: str
@@ -19,6 +20,7 @@ class Attachment:
     size: int | None = None
     name: str = ""
     duration: int | None = None
+    file: str = ""
 
 
 @dataclass(frozen=True)

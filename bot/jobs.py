@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.config import Settings
+from bot.files import file_store
 from bot.handoff_timeouts import HandoffTimeouts
 from bot.intake import Intake
 from bot.outbox import OutboxWorker
@@ -38,7 +39,7 @@ def scheduled_jobs(settings: Settings, database: Database, services: Services,
     days = settings.retention_days
     if days is not None:
         async def retain(now: datetime) -> object:
-            return await apply_retention(database, days, now)
+            return await apply_retention(database, days, now, files=file_store(settings))
 
         jobs.append(ScheduledJob("retention", RETENTION_INTERVAL_S, retain))
     return jobs

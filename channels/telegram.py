@@ -41,6 +41,7 @@ from bot.channel import (
     outcome_unknown,
 )
 from bot.config import Settings
+from bot.files import FileStore, file_store, keep_files
 from bot.intake import Intake
 from channels.telegram_messages import CHANNEL, to_inbound
 from channels.text import split_text
@@ -65,10 +66,13 @@ class TelegramChannel:
         self.secret = secret
         self.polling = polling
         self._intake: Intake | None = None
+        self._files: FileStore | None = None
+        self._fetch_timeout_s = send_timeout_s
         self._poller: asyncio.Task[None] | None = None
         self._starter: asyncio.Task[None] | None = None
         self.application: Application = (  # type: ignore[type-arg]
-            ApplicationBuilder().token(token).base_url(api_base_url).updater(None)
+            ApplicationBuilder().token(token).base_url(api_base_url)
+            .base_file_url(file_url(api_base_url)).updater(None)
             .read_timeout(send_timeout_s).write_timeout(send_timeout_s).build()
         )
 
@@ -97,6 +101,8 @@ class TelegramChannel:
 
     async def start(self, context: ChannelContext) -> None:
         self._intake = context.intake
+        self._files = file_store(context.settings)
+        self._fetch_timeout_s = context.settings.file_fetch_timeout_s
         try:
             await self.application.initialize()  # asks Telegram who the bot is
         except InvalidToken:  # PTB's message holds the token: not for the logs
@@ -156,12 +162,19 @@ class TelegramChannel:
     async def _accept(self, update: Update) -> None:
         """Store the update's message (raises if it cannot), then answer a button press."""
         inbound = to_inbound(update)
+        if inbound is not None and inbound.attachments and self._files is not None:
+            inbound = await keep_files(inbound, self.fetch, self._files, self._fetch_timeout_s)
         if inbound is not None:
             await self.intake.receive(inbound)
         if update.callback_query is not None:
             # If answering fails the button spinner stops by itself; the press is stored.
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
+
+    async def fetch(self, reference: str) -> bytes:
+        """The content of a file a customer sent (`telegram:<file_id>`), via getFile."""
+        file = await self.application.bot.get_file(reference.removeprefix("telegram:"))
+        return bytes(await file.download_as_bytearray())
 
     async def _poll(self) -> None:
         """`--telegram-polling`: fetch updates with getUpdates; the offset only moves past
@@ -213,6 +226,13 @@ class TelegramChannel:
             raise DeliveryError(f"Telegram error: {error}", parts_sent=len(sent_ids),
                                 sent_ids=tuple(sent_ids)) from error
         return ",".join(sent_ids)
+
+
+def file_url(api_base_url: str) -> str:
+    """Where the Bot API serves files: `https://api.telegram.org/file/bot` for the API at
+    `https://api.telegram.org/bot` (a local Bot API server follows the same pattern)."""
+    root, _, _ = api_base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot"
 
 
 async def register_webhook(token: str, secret: str, public_base_url: str,

@@ -14,7 +14,7 @@ import json
 import logging
 from datetime import timedelta
 
-from aiohttp import TraceConfig, web
+from aiohttp import ClientSession, ClientTimeout, TraceConfig, encode_basic_auth, web
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
@@ -22,6 +22,7 @@ from twilio.rest import Client
 from bot.channel import ChannelContext, Delivery, DeliveryError
 from bot.config import Settings
 from bot.conversation import Reply
+from bot.files import FileStore, file_store, keep_files
 from channels.text import split_text
 from channels.whatsapp_errors import SEND_ERRORS, delivery_error, remember_retry_after
 from channels.whatsapp_messages import PREFIX, to_inbound
@@ -79,6 +80,8 @@ class WhatsAppChannel:
         self.validator = RequestValidator(auth_token)
         self._context: ChannelContext | None = None
         self._client: Client | None = None
+        self._media: ClientSession | None = None
+        self._files: FileStore | None = None
 
     @staticmethod
     def enabled(settings: Settings) -> bool:
@@ -124,9 +127,15 @@ class WhatsAppChannel:
         http_client = AsyncTwilioHttpClient(trace_configs=[trace])
         self._client = Client(self.account_sid, self.auth_token, http_client=http_client)
         self._client.api.base_url = self.api_base_url
+        self._media = ClientSession(timeout=ClientTimeout(
+            total=context.settings.file_fetch_timeout_s))
+        self._files = file_store(context.settings)
         self._context = context
 
     async def stop(self) -> None:
+        if self._media is not None:
+            await self._media.close()
+            self._media = None
         if self._client is not None:
             await self._client.http_client.close()
             self._client = None
@@ -139,9 +148,22 @@ class WhatsAppChannel:
             inbound = to_inbound(form)
         except ValueError as error:
             raise web.HTTPBadRequest(text=f"not a Twilio WhatsApp message: {error}") from error
+        if inbound is not None and inbound.attachments and self._files is not None:
+            inbound = await keep_files(inbound, self.fetch, self._files,
+                                       self.context.settings.file_fetch_timeout_s)
         if inbound is not None:
             await self.context.intake.receive(inbound)
         return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+    async def fetch(self, reference: str) -> bytes:
+        """The content of a media item (its `MediaUrl`), read with the account's
+        credentials; only URLs of the Twilio API are fetched."""
+        if self._media is None or not reference.startswith(self.api_base_url.rstrip("/") + "/"):
+            raise ValueError(f"not a Twilio media URL: {reference[:100]!r}")
+        credentials = encode_basic_auth(self.account_sid, self.auth_token)
+        async with self._media.get(reference, headers={"Authorization": credentials}) as response:
+            response.raise_for_status()
+            return await response.read()
 
     async def status(self, request: web.Request) -> web.Response:
         """`POST /webhooks/whatsapp/status`: record a delivery report on its outbox row."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app_keys import BUS
-from console import auth, desk_views, supervision, work_views
+from console import auth, desk_views, files, supervision, work_views
 from console.keys import HUB
 from console.templating import STATIC
 
@@ -19,4 +19,5 @@ def add_console(app: web.Application) -> None:
     app[HUB].attach(app[BUS])
     work_views.add_routes(app)
     supervision.add_routes(app)
+    files.add_routes(app)
     app.router.add_static("/console/static", STATIC, append_version=True)

@@ -11,6 +11,7 @@ from bot.cli.common import CliError, Subparsers, say
 from bot.cli.run_command import migrate
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.files import file_store
 from bot.retention import RetentionReport, apply_retention
 from bot.storage.database import Database
 
@@ -38,7 +39,8 @@ def run_retention(args: argparse.Namespace) -> int:
     async def apply() -> RetentionReport:
         database = Database(settings.database_url)
         try:
-            return await apply_retention(database, days, SystemClock().now(), args.dry_run)
+            return await apply_retention(database, days, SystemClock().now(), args.dry_run,
+                                         files=file_store(settings))
         finally:
             await database.close()
 

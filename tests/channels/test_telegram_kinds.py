@@ -5,6 +5,7 @@ Real-shaped updates posted to our webhook, answers sent to the fake Bot API."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot.app import DATABASE, INTAKE
 from bot.config import Settings
+from bot.files import LocalFileStore
 from bot.storage.database import Database
 from bot.storage.models import Message
 from tests.apps import app_clients
@@ -27,6 +29,7 @@ from tests.fakes.telegram_updates import (
 )
 
 SECRET = "s3cret-token-for-tests"
+OGG = b"OggS\x00\x02" + b"\x00" * 20 + b"OpusHead" + b"\x00" * 32
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 App = TestClient  # type: ignore[type-arg]
 
@@ -47,11 +50,12 @@ async def fake_api() -> AsyncIterator[FakeTelegramApi]:
 
 @pytest.fixture
 async def client(database: Database, nlu_service: tuple[str, str],
-                 fake_api: FakeTelegramApi) -> AsyncIterator[App]:
+                 fake_api: FakeTelegramApi, tmp_path: Path) -> AsyncIterator[App]:
     url, token = nlu_service
     settings = Settings(database_url=database.url, nlu_url=url, nlu_token=token,
                         telegram_token=fake_api.token, telegram_secret=SECRET,
-                        telegram_api_base_url=fake_api.base_url)
+                        telegram_api_base_url=fake_api.base_url,
+                        files_dir=tmp_path / "files")
     async with app_clients() as start:
         yield await start(settings, None)
 
@@ -78,13 +82,32 @@ async def test_message_the_bot_cannot_read_gets_an_answer_saying_what_it_can_do(
     assert stored.payload["kind"] == kind
 
 
-async def test_voice_note_is_stored_with_its_file_and_duration(client: App) -> None:
-    await _post(client, kind_update(2002, 4242, "voice"))
+async def test_voice_note_is_fetched_with_get_file_and_stored_by_its_hash(
+    client: App, fake_api: FakeTelegramApi, tmp_path: Path,
+) -> None:
+    update = kind_update(2002, 4242, "voice")
+    fake_api.serve_file(update["message"]["voice"]["file_id"], OGG, folder="voice")
+    await _post(client, update)
     await client.app[INTAKE].drain()
     [stored] = await _messages(client)
     [voice] = stored.payload["attachments"]
     assert voice["kind"] == "voice" and voice["mime_type"] == "audio/ogg"
     assert voice["duration"] == 4 and voice["reference"].startswith("telegram:AwAC")
+    assert voice["size"] == len(OGG)
+    assert await LocalFileStore(tmp_path / "files").get(voice["file"]) == OGG
+    [get_file] = fake_api.calls_of("getFile")
+    assert get_file.params["file_id"] == update["message"]["voice"]["file_id"]
+
+
+async def test_a_file_the_bot_api_will_not_give_leaves_the_message_answered(
+    client: App, fake_api: FakeTelegramApi,
+) -> None:
+    fake_api.fail_next("getFile", status=400, retry_after=None)
+    await _post(client, kind_update(2015, 4242, "voice"))
+    [answer] = await fake_api.wait_for("sendMessage")
+    assert "spraakberichten" in answer.params["text"]
+    [stored] = await _messages(client)
+    assert stored.payload["attachments"][0]["file"] == ""  # kept as the reference only
 
 
 async def test_location_and_contact_are_stored_with_what_they_hold(client: App) -> None:

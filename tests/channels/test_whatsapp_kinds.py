@@ -5,6 +5,7 @@ voice notes, videos, stickers, contact cards and kinds Twilio cannot pass on."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from bot.app import DATABASE, INTAKE
 from bot.config import Settings
+from bot.files import LocalFileStore, content_key
 from bot.storage.database import Database
 from bot.storage.models import Message
 from tests.apps import app_clients
@@ -63,11 +65,13 @@ async def twilio_api() -> AsyncIterator[FakeTwilioApi]:
 
 @pytest.fixture
 async def client(database: Database, nlu_service: tuple[str, str],
-                 twilio_api: FakeTwilioApi) -> AsyncIterator[App]:
+                 twilio_api: FakeTwilioApi, tmp_path: Path) -> AsyncIterator[App]:
     url, token = nlu_service
+    twilio_api.auth_token = AUTH_TOKEN
     settings = Settings(database_url=database.url, nlu_url=url, nlu_token=token,
                         public_base_url=PUBLIC_BASE_URL, twilio_account_sid=ACCOUNT_SID,
-                        twilio_auth_token=AUTH_TOKEN, twilio_api_base_url=twilio_api.base_url)
+                        twilio_auth_token=AUTH_TOKEN, twilio_api_base_url=twilio_api.base_url,
+                        files_dir=tmp_path / "files")
     async with app_clients() as start:
         yield await start(settings, None)
 
@@ -155,3 +159,31 @@ async def test_file_of_a_refused_type_on_whatsapp_gets_the_reason(
     assert "application/zip" in sent[-1].params["Body"]
     [stored] = await _inbound(client)
     assert stored.payload["attachments"] == []
+
+
+
+async def test_media_is_fetched_with_the_account_credentials_and_stored_by_its_hash(
+    client: App, twilio_api: FakeTwilioApi, tmp_path: Path,
+) -> None:
+    pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    url = twilio_api.add_media(_sid(22), pdf)
+    await _post(client, inbound_form(_sid(22), CUSTOMER, "mijn factuur", media_url=url,
+                                     media_type="application/pdf"))
+    [stored] = await _inbound(client)
+    [document] = stored.payload["attachments"]
+    assert document["file"] == content_key(pdf) and document["size"] == len(pdf)
+    assert await LocalFileStore(tmp_path / "files").get(document["file"]) == pdf
+
+
+async def test_media_the_fake_refuses_without_credentials_stays_a_reference(
+    client: App, twilio_api: FakeTwilioApi,
+) -> None:
+    url = twilio_api.add_media(_sid(23), b"OggS" + b"\x00" * 40)
+    twilio_api.auth_token = "another-token"  # Twilio no longer accepts our credentials
+    await _post(client, inbound_form(_sid(23), CUSTOMER, "", media_url=url,
+                                     media_type="audio/ogg"))
+    sent = await twilio_api.wait_for_messages(1)
+    assert "can't listen to voice messages" in sent[-1].params["Body"]
+    [stored] = await _inbound(client)
+    assert stored.payload["attachments"][0]["file"] == ""
+    assert twilio_api.media_requests  # it was tried
