@@ -166,6 +166,12 @@ class Settings(BaseSettings):
     # one only through a link signed with the secret (set it, the same on every replica;
     # unset, each process makes its own and its links die with it).
     files_dir: Path = Field(default_factory=default_files_dir)
+    # With a bucket, attachments go to S3-compatible storage instead (every replica).
+    files_s3_bucket: str | None = None
+    files_s3_endpoint_url: str | None = None  # MinIO and others; unset: AWS
+    files_s3_region: str | None = None
+    files_s3_access_key_id: str | None = None
+    files_s3_secret_access_key: SecretStr | None = None
     file_link_secret: SecretStr | None = None
     file_link_hours: float = Field(default=24.0, gt=0)
     file_fetch_timeout_s: float = Field(default=20.0, gt=0)

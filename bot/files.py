@@ -131,7 +131,15 @@ def link_valid(secret: str, key: str, expires: str, signature: str, now: datetim
 
 
 def file_store(settings: Settings) -> FileStore:
-    """The store the settings name (the local folder; a bucket once one is implemented)."""
+    """The store the settings name: the bucket when one is set, else the local folder."""
+    if settings.files_s3_bucket:
+        from bot.files_s3 import S3FileStore  # aioboto3 is loaded only when used
+
+        secret = settings.files_s3_secret_access_key
+        return S3FileStore(settings.files_s3_bucket, endpoint_url=settings.files_s3_endpoint_url,
+                           region=settings.files_s3_region,
+                           access_key_id=settings.files_s3_access_key_id,
+                           secret_access_key=secret.get_secret_value() if secret else None)
     return LocalFileStore(settings.files_dir)
 
 
