@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MAP_URL = ("https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+           "#map=17/{latitude}/{longitude}")
 
 
 def default_cache_dir() -> Path:
@@ -175,8 +177,7 @@ class Settings(BaseSettings):
     file_link_secret: SecretStr | None = None
     file_link_hours: float = Field(default=24.0, gt=0)
     file_fetch_timeout_s: float = Field(default=20.0, gt=0)
-    map_url: str = ("https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
-                    "#map=17/{latitude}/{longitude}")
+    map_url: str = MAP_URL  # the agent's map link for a location a customer sent
     scheduler_interval_s: float = 15.0
     recovery_interval_s: float = 60.0  # unanswered messages older than this are answered
     # The most turns answered at once; more wait their turn (stored, already acknowledged),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -57,20 +57,26 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    """One bot message; channels without buttons show them as numbered text choices."""
+    """One bot message; channels without buttons show them as numbered text choices.
+    `files` are stored files an agent sends with it (bot/files.py)."""
 
     text: str
     buttons: tuple[Button, ...] = ()
+    files: tuple[Attachment, ...] = ()
 
     def to_payload(self) -> dict[str, Any]:
-        return {"text": self.text,
-                "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons]}
+        payload: dict[str, Any] = {
+            "text": self.text,
+            "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons]}
+        if self.files:
+            payload["files"] = [asdict(f) for f in self.files]
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Reply:
         return cls(str(payload.get("text", "")), tuple(
             Button(str(b["title"]), str(b["payload"])) for b in payload.get("buttons", [])
-        ))
+        ), tuple(Attachment(**f) for f in payload.get("files", [])))
 
     def as_text(self) -> str:
         """The reply with its buttons as numbered choices, for text-only channels."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.config import MAP_URL
 from bot.turn import Turn
 
 TEXT = "text"
@@ -29,7 +30,7 @@ ANSWERS: Mapping[str, str] = {
     "unsupported": "kind_unsupported",
 }
 KINDS = READABLE | ANSWERS.keys()
-DEFAULT_MAP_URL = "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=17/{latitude}/{longitude}"
+DEFAULT_MAP_URL = MAP_URL  # SUPPORTBOT_MAP_URL
 
 
 def answer_kind(turn: Turn) -> bool:

@@ -21,6 +21,7 @@ from datetime import timedelta
 import httpx
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Message as TelegramMessage
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -41,7 +42,8 @@ from bot.channel import (
     outcome_unknown,
 )
 from bot.config import Settings
-from bot.files import FileStore, file_store, keep_files
+from bot.conversation import Attachment
+from bot.files import INLINE_TYPES, FileMissingError, FileStore, file_store, keep_files
 from bot.intake import Intake
 from channels.telegram_messages import CHANNEL, to_inbound
 from channels.text import split_text
@@ -171,6 +173,19 @@ class TelegramChannel:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
 
+    async def _send_file(self, recipient: str, file: Attachment) -> TelegramMessage:
+        """One of an agent's files; FileMissingError when the store no longer has it."""
+        if self._files is None:
+            raise FileMissingError("the Telegram channel is not started")
+        content = await self._files.get(file.file)
+        sent: TelegramMessage
+        if file.mime_type in INLINE_TYPES:
+            sent = await self.application.bot.send_photo(chat_id=int(recipient), photo=content)
+        else:
+            sent = await self.application.bot.send_document(
+                chat_id=int(recipient), document=content, filename=file.name or "file")
+        return sent
+
     async def fetch(self, reference: str) -> bytes:
         """The content of a file a customer sent (`telegram:<file_id>`), via getFile."""
         file = await self.application.bot.get_file(reference.removeprefix("telegram:"))
@@ -195,8 +210,11 @@ class TelegramChannel:
                 await asyncio.sleep(POLL_RETRY_S)
 
     async def send(self, delivery: Delivery) -> str:
-        """Send a reply; buttons become an inline keyboard under the last chunk."""
-        chunks = split_text(delivery.reply.text, MAX_TEXT)
+        """Send a reply; buttons become an inline keyboard under the last chunk; an agent's
+        files follow as photos (raster images) or documents."""
+        files = delivery.reply.files
+        text = delivery.reply.text
+        chunks = split_text(text, MAX_TEXT) if text.strip() or not files else []
         keyboard = None
         if delivery.reply.buttons:
             keyboard = InlineKeyboardMarkup(
@@ -204,17 +222,24 @@ class TelegramChannel:
                  for b in delivery.reply.buttons])
         sent_ids = list(delivery.sent_ids)
         try:
-            for index in range(delivery.parts_sent, len(chunks)):
-                last = index == len(chunks) - 1
-                message = await self.application.bot.send_message(
-                    chat_id=int(delivery.recipient), text=chunks[index],
-                    reply_markup=keyboard if last else None,
-                )
+            for index in range(delivery.parts_sent, len(chunks) + len(files)):
+                if index >= len(chunks):
+                    message = await self._send_file(delivery.recipient,
+                                                    files[index - len(chunks)])
+                else:
+                    last = index == len(chunks) - 1
+                    message = await self.application.bot.send_message(
+                        chat_id=int(delivery.recipient), text=chunks[index],
+                        reply_markup=keyboard if last else None,
+                    )
                 sent_ids.append(str(message.message_id))
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             raise DeliveryError(f"Telegram rate limit: {error}", retry_after=seconds,
+                                parts_sent=len(sent_ids), sent_ids=tuple(sent_ids)) from error
+        except FileMissingError as error:
+            raise DeliveryError(f"the agent's file cannot be sent: {error}", permanent=True,
                                 parts_sent=len(sent_ids), sent_ids=tuple(sent_ids)) from error
         except (BadRequest, Forbidden) as error:
             raise DeliveryError(f"Telegram refused: {error}", permanent=True,

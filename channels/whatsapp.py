@@ -13,6 +13,8 @@ import asyncio
 import json
 import logging
 from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
 
 from aiohttp import ClientSession, ClientTimeout, TraceConfig, encode_basic_auth, web
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -21,8 +23,8 @@ from twilio.rest import Client
 
 from bot.channel import ChannelContext, Delivery, DeliveryError
 from bot.config import Settings
-from bot.conversation import Reply
-from bot.files import FileStore, file_store, keep_files
+from bot.conversation import Attachment, Reply
+from bot.files import FileStore, file_store, keep_files, link_secret, signed_path
 from channels.text import split_text
 from channels.whatsapp_errors import SEND_ERRORS, delivery_error, remember_retry_after
 from channels.whatsapp_messages import PREFIX, to_inbound
@@ -201,16 +203,33 @@ class WhatsAppChannel:
         customer-service window is open, the approved template once it has closed."""
         if self.csat_template_sid and is_survey(delivery.reply):
             return await self._send_survey(delivery, self.csat_template_sid)
-        chunks = split_text(delivery.reply.as_text(), MAX_TEXT)
+        files = delivery.reply.files
+        text = delivery.reply.as_text()
+        chunks = split_text(text, MAX_TEXT) if text.strip() or not files else []
         if window_open(delivery, self.window):
-            return await self._send_text(delivery, chunks)
-        return await self._send_template(delivery, chunks)
+            return await self._send_text(delivery, chunks, files)
+        # A template carries no media: the files go as links in its text.
+        links = [" ".join(self._file_link(file) for file in files)] if files else []
+        return await self._send_template(delivery, chunks + links)
 
-    async def _send_text(self, delivery: Delivery, chunks: list[str]) -> str:
+    def _file_link(self, file: Attachment) -> str:
+        """A signed link to one of an agent's files that Twilio (and the customer) can
+        open until it expires (`SUPPORTBOT_FILE_LINK_HOURS`)."""
+        settings = self.context.settings
+        expires = self.context.clock.now() + timedelta(hours=settings.file_link_hours)
+        path = signed_path(link_secret(settings), file.file, expires)
+        return f"{self.public_base_url}{path}&name={quote(file.name)}"
+
+    async def _send_text(self, delivery: Delivery, chunks: list[str],
+                         files: tuple[Attachment, ...] = ()) -> str:
+        """Text chunks, then each file as a media message (Twilio fetches our link)."""
         sent_ids, done = list(delivery.sent_ids), delivery.parts_sent
+        parts: list[dict[str, Any]] = [{"body": chunk} for chunk in chunks]
+        parts += [{"media_url": [self._file_link(file)], **({"body": file.name} if file.name
+                                                            else {})} for file in files]
         try:
-            for chunk in chunks[done:]:
-                sent_ids.append(await self._create(delivery.recipient, body=chunk))
+            for part in parts[done:]:
+                sent_ids.append(await self._create(delivery.recipient, **part))
                 done += 1
         except SEND_ERRORS as error:
             raise delivery_error(error, done, sent_ids) from error
@@ -242,7 +261,7 @@ class WhatsAppChannel:
             raise delivery_error(error, delivery.parts_sent, sent_ids) from error
         return ",".join(sent_ids)
 
-    async def _create(self, recipient: str, **content: str) -> str:
+    async def _create(self, recipient: str, **content: Any) -> str:
         # twilio's async client has no timeout of its own (aiohttp's default is 5 minutes).
         async with asyncio.timeout(self.send_timeout_s):
             message = await self.client.messages.create_async(

@@ -11,11 +11,14 @@ something else (`X-Content-Type-Options: nosniff`).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import filetype
 from aiohttp import web
 
 from bot.app_keys import CLOCK, SETTINGS
+from bot.config import AttachmentLimits
+from bot.conversation import Attachment
 from bot.files import (
     GENERIC_TYPE,
     INLINE_TYPES,
@@ -26,8 +29,10 @@ from bot.files import (
     link_valid,
     sniffed_type,
 )
+from console.actors import DeskError
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
+MAX_REPLY_FILES = 5
 
 
 def file_response(key: str, content: bytes, name: str = "") -> web.Response:
@@ -78,6 +83,58 @@ async def linked_file(request: web.Request) -> web.Response:
     return file_response(key, await _read(request), query.get("name", ""))
 
 
+async def upload(request: web.Request) -> web.Response:
+    """`POST /console/api/files?name=...`: an agent's file (the raw body, not a form, so
+    the app's small body limit does not apply), within the attachment limits; answers
+    what a reply's `files` takes: `{"file", "name", "mime_type", "size"}`."""
+    settings = request.app[SETTINGS]
+    limits = list(settings.attachment_limits.values()) or [AttachmentLimits()]
+    max_bytes = max(limit.max_bytes for limit in limits)
+    content = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        content += chunk
+        if len(content) > max_bytes:
+            raise web.HTTPRequestEntityTooLarge(
+                max_size=max_bytes, actual_size=len(content),
+                text=f"a file can have at most {max_bytes / 1024 / 1024:g} MB")
+    if not content:
+        raise web.HTTPBadRequest(text="the file is empty")
+    mime = sniffed_type(bytes(content))
+    allowed = {kind for limit in limits for kind in limit.types}
+    if mime not in allowed:
+        raise web.HTTPUnsupportedMediaType(
+            text=f"files of type {mime} cannot be sent (allowed: {', '.join(sorted(allowed))})")
+    key = await file_store(settings).put(bytes(content))
+    name = _UNSAFE_NAME.sub("_", request.query.get("name", "")).strip(" .")[:100]
+    return web.json_response({"file": key, "name": name, "mime_type": mime,
+                              "size": len(content)})
+
+
+async def agent_files(request: web.Request, given: Any) -> tuple[Attachment, ...]:
+    """The stored files a reply names (`[{"file": key, "name": ...}]`), checked to exist;
+    a DeskError (400) names what is wrong."""
+    if not given:
+        return ()
+    if not isinstance(given, list) or len(given) > MAX_REPLY_FILES or \
+            not all(isinstance(item, dict) for item in given):
+        raise DeskError(f"files must be a list of at most {MAX_REPLY_FILES} uploaded files",
+                        status=400)
+    store = file_store(request.app[SETTINGS])
+    files = []
+    for item in given:
+        try:
+            content = await store.get(checked_key(str(item.get("file", ""))))
+        except FileMissingError:
+            raise DeskError("a file of this reply was not uploaded", status=400) from None
+        mime = sniffed_type(content)
+        kind = "photo" if mime in INLINE_TYPES else "document"
+        name = _UNSAFE_NAME.sub("_", str(item.get("name") or "")).strip(" .")[:100]
+        files.append(Attachment(kind, f"file:{item['file']}", mime, len(content), name=name,
+                                file=str(item["file"])))
+    return tuple(files)
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/console/api/files/{key}", agent_file)
+    app.router.add_post("/console/api/files", upload)
     app.router.add_get("/files/{key}", linked_file)

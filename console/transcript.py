@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from bot.message_kinds import describe, map_link
+from bot.message_kinds import DEFAULT_MAP_URL, describe, map_link
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, Ticket, TicketNote
 from bot.tickets import reference_for
@@ -68,7 +68,7 @@ def _with_url(attachment: dict[str, Any]) -> dict[str, Any]:
     return {**attachment, "url": f"/console/api/files/{attachment['file']}?name={name}"}
 
 
-def as_json(view: TicketView) -> dict[str, Any]:
+def as_json(view: TicketView, map_url: str = DEFAULT_MAP_URL) -> dict[str, Any]:
     ticket = view.ticket
     return {
         "id": ticket.id, "reference": view.reference, "kind": ticket.kind,
@@ -78,9 +78,11 @@ def as_json(view: TicketView) -> dict[str, Any]:
         "language": view.conversation.language if view.conversation else None,
         "messages": [{"id": m.id, "sender": m.sender, "text": m.text, "intent": m.intent,
                       "confidence": m.confidence, "at": m.created_at.isoformat(),
-                      "attachments": [_with_url(a) for a in m.payload.get("attachments", [])],
+                      "attachments": [_with_url(a) for a in [*m.payload.get("attachments", []),
+                                                             *m.payload.get("files", [])]],
                       "kind": m.payload.get("kind", "text"), "summary": describe(m.payload),
-                      "map_url": map_link(m.payload), "edited": bool(m.payload.get("edit_of")),
+                      "map_url": map_link(m.payload, map_url),
+                      "edited": bool(m.payload.get("edit_of")),
                       "agent": m.payload.get("agent")} for m in view.messages],
         "notes": [{"author": n.author, "text": n.text, "at": n.created_at.isoformat()}
                   for n in view.notes],

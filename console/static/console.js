@@ -213,7 +213,18 @@
     document.getElementById('reply-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       const box = document.getElementById('reply-text');
-      act('reply', { text: box.value }).then(() => { box.value = ''; });
+      const picker = document.getElementById('reply-file');
+      const file = picker.files && picker.files[0];
+      const send = (files) => act('reply', { text: box.value, files: files }).then(() => { box.value = ''; picker.value = ''; });
+      if (!file) { send([]); return; }
+      // The file goes up first (raw body, checked and stored by the server), then the reply names it.
+      fetch('/console/api/files?name=' + encodeURIComponent(file.name), {
+        method: 'POST', credentials: 'same-origin', body: file,
+        headers: { 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': csrf }
+      }).then(async (response) => {
+        if (!response.ok) throw new Error(await response.text());
+        return response.json();
+      }).then((stored) => send([{ file: stored.file, name: stored.name }])).catch(fail);
     });
     document.getElementById('note-form').addEventListener('submit', (ev) => {
       ev.preventDefault();

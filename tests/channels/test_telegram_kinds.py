@@ -29,6 +29,9 @@ from tests.fakes.telegram_updates import (
 )
 
 SECRET = "s3cret-token-for-tests"
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 32
 OGG = b"OggS\x00\x02" + b"\x00" * 20 + b"OpusHead" + b"\x00" * 32
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 App = TestClient  # type: ignore[type-arg]
@@ -147,34 +150,39 @@ async def test_updates_that_are_no_private_customer_message_stay_unanswered_and_
     assert fake_api.calls_of("sendMessage") == []
 
 
-def _document(update_id: int, mime_type: str, file_name: str, size: int) -> dict[str, Any]:
+def _document(fake_api: FakeTelegramApi, update_id: int, mime_type: str, file_name: str,
+              content: bytes, size: int | None = None) -> dict[str, Any]:
+    """A document message whose file the fake Bot API serves."""
     update = kind_update(update_id, 4242, "document")
-    update["message"]["document"].update(mime_type=mime_type, file_name=file_name,
-                                         file_size=size)
+    document = update["message"]["document"]
+    document.update(mime_type=mime_type, file_name=file_name, file_id=f"BQAC{update_id}",
+                    file_size=size or len(content))
+    fake_api.serve_file(document["file_id"], content)
     return update
 
 
-@pytest.mark.parametrize(("mime_type", "file_name"), [
-    ("application/pdf", "invoice-2026-118.pdf"), ("image/png", "screenshot.png")])
+@pytest.mark.parametrize(("mime_type", "file_name", "content"), [
+    ("application/pdf", "invoice-2026-118.pdf", PDF), ("image/png", "screenshot.png", PNG)])
 async def test_pdf_or_image_sent_as_a_document_is_kept_as_an_attachment(
-    client: App, fake_api: FakeTelegramApi, mime_type: str, file_name: str,
+    client: App, fake_api: FakeTelegramApi, mime_type: str, file_name: str, content: bytes,
 ) -> None:
-    await _post(client, _document(2011, mime_type, file_name, 48213))
+    await _post(client, _document(fake_api, 2011, mime_type, file_name, content))
     [answer] = await fake_api.wait_for("sendMessage")
     assert "bestand ontvangen" in answer.params["text"]
     [stored] = await _messages(client)
     [document] = stored.payload["attachments"]
     assert (document["kind"], document["mime_type"], document["name"], document["size"]) == \
-        ("document", mime_type, file_name, 48213)
+        ("document", mime_type, file_name, len(content))
 
 
-@pytest.mark.parametrize(("mime_type", "size", "reason"), [
-    ("application/zip", 48213, "application/zip"),
-    ("application/pdf", 25 * 1024 * 1024, "groter dan 10 MB")])
+@pytest.mark.parametrize(("mime_type", "content", "size", "reason"), [
+    ("application/pdf", ZIP, None, "application/zip"),  # the bytes tell, not the sender
+    ("application/pdf", PDF, 25 * 1024 * 1024, "groter dan 10 MB")])
 async def test_document_beyond_the_limits_is_refused_with_the_reason(
-    client: App, fake_api: FakeTelegramApi, mime_type: str, size: int, reason: str,
+    client: App, fake_api: FakeTelegramApi, mime_type: str, content: bytes, size: int | None,
+    reason: str,
 ) -> None:
-    await _post(client, _document(2012, mime_type, "logs.bin", size))
+    await _post(client, _document(fake_api, 2012, mime_type, "logs.bin", content, size))
     [answer] = await fake_api.wait_for("sendMessage")
     assert "niet aannemen" in answer.params["text"] and reason in answer.params["text"]
     await client.app[INTAKE].drain()
