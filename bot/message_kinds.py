@@ -50,7 +50,8 @@ def answer_kind(turn: Turn) -> bool:
             turn.say("kind_file_received")
         return True  # a refused file alone has had its answer
     content: Mapping[str, Any] = turn.message.payload.get("content") or {}
-    turn.say(ANSWERS.get(kind, "kind_unsupported"), name=str(content.get("name") or "-"))
+    name = f" ({content['name']})" if content.get("name") else ""
+    turn.say(ANSWERS.get(kind, "kind_unsupported"), name=name)
     return True
 
 

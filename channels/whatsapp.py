@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -27,7 +28,7 @@ from bot.conversation import Attachment, Reply
 from bot.files import FileStore, file_store, keep_files, link_secret, signed_path
 from channels.text import split_text
 from channels.whatsapp_errors import SEND_ERRORS, delivery_error, remember_retry_after
-from channels.whatsapp_messages import PREFIX, to_inbound
+from channels.whatsapp_messages import PREFIX, card_content, to_inbound
 from channels.whatsapp_status import CHANNEL, STATUS_STAGES, record_status
 
 SURVEY_PAYLOAD = "=csat:"
@@ -153,6 +154,10 @@ class WhatsAppChannel:
         if inbound is not None and inbound.attachments and self._files is not None:
             inbound = await keep_files(inbound, self.fetch, self._files,
                                        self.context.settings.file_fetch_timeout_s)
+            card = inbound.attachments[0]
+            if inbound.kind == "contact" and card.file:
+                content = card_content(await self._files.get(card.file))
+                inbound = replace(inbound, content=content or None)
         if inbound is not None:
             await self.context.intake.receive(inbound)
         return web.Response(text=EMPTY_TWIML, content_type="text/xml")

@@ -90,3 +90,17 @@ def _media_kind(mime_type: str, message_type: str) -> str:
     if base.startswith("video/"):
         return "video"
     return "document"
+
+
+def card_content(vcard: bytes) -> dict[str, str]:
+    """Name, phone number and e-mail address of a contact card (vCard 3 or 4), for the
+    agent's transcript; fields the card lacks are left out."""
+    text = vcard.decode("utf-8", errors="replace").replace("\r\n ", "").replace("\n ", "")
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        field = name.split(";")[0].upper()
+        key = {"FN": "name", "TEL": "phone", "EMAIL": "email"}.get(field)
+        if key and value.strip() and key not in found:
+            found[key] = value.strip()
+    return found

@@ -187,3 +187,17 @@ async def test_media_the_fake_refuses_without_credentials_stays_a_reference(
     [stored] = await _inbound(client)
     assert stored.payload["attachments"][0]["file"] == ""
     assert twilio_api.media_requests  # it was tried
+
+
+async def test_contact_card_is_read_for_its_name_and_number(
+    client: App, twilio_api: FakeTwilioApi,
+) -> None:
+    card = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Jansen;Piet;;;\r\nFN:Piet Jansen\r\n"
+            b"TEL;type=CELL;waid=31205550142:+31 20 555 0142\r\nEND:VCARD\r\n")
+    url = twilio_api.add_media(_sid(24), card)
+    await _post(client, inbound_form(_sid(24), CUSTOMER, "", media_url=url,
+                                     media_type="text/vcard", message_type="contacts"))
+    sent = await twilio_api.wait_for_messages(1)
+    assert "contact card (Piet Jansen)" in sent[-1].params["Body"]
+    [stored] = await _inbound(client)
+    assert stored.payload["content"] == {"name": "Piet Jansen", "phone": "+31 20 555 0142"}
