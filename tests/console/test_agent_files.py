@@ -53,7 +53,8 @@ async def app(database: Database, tmp_path: Path,
     await client.close()
 
 
-async def _claimed_ticket(database: Database, channel: str) -> int:
+async def claimed_ticket(database: Database, channel: str) -> int:
+    """A handoff ticket claimed by `ann`, whose customer wrote just now on `channel`."""
     ticket_id = await add_ticket(database, NOW, channel=channel, assigned_to="ann",
                                  status="claimed")
     async with database.transaction() as session:
@@ -83,7 +84,7 @@ async def test_agents_pdf_goes_out_as_a_telegram_document(
     app: Client, database: Database, fakes: tuple[FakeTelegramApi, FakeTwilioApi],
 ) -> None:
     telegram, _ = fakes
-    ticket_id = await _claimed_ticket(database, "telegram")
+    ticket_id = await claimed_ticket(database, "telegram")
     csrf = await login(app, "ann")
     stored = await (await _upload(app, csrf, PDF, "manual.pdf")).json()
     assert stored["mime_type"] == "application/pdf" and stored["name"] == "manual.pdf"
@@ -102,7 +103,7 @@ async def test_agents_photo_goes_out_as_a_whatsapp_media_message_twilio_can_fetc
     app: Client, database: Database, fakes: tuple[FakeTelegramApi, FakeTwilioApi],
 ) -> None:
     _, twilio = fakes
-    ticket_id = await _claimed_ticket(database, "whatsapp")
+    ticket_id = await claimed_ticket(database, "whatsapp")
     csrf = await login(app, "ann")
     stored = await (await _upload(app, csrf, JPEG, "router.jpg")).json()
     assert (await _reply(app, csrf, ticket_id, [stored])).status == 200
@@ -117,7 +118,7 @@ async def test_agents_photo_goes_out_as_a_whatsapp_media_message_twilio_can_fetc
 async def test_upload_of_a_refused_type_or_an_unknown_file_is_a_clear_error(
     app: Client, database: Database,
 ) -> None:
-    ticket_id = await _claimed_ticket(database, "telegram")
+    ticket_id = await claimed_ticket(database, "telegram")
     csrf = await login(app, "ann")
     svg = await _upload(app, csrf, b'<svg xmlns="http://www.w3.org/2000/svg"/>', "x.svg")
     assert svg.status == 415 and "cannot be sent" in await svg.text()
