@@ -243,4 +243,10 @@ def _payload(inbound: Inbound) -> dict[str, Any]:
         payload["button"] = inbound.payload
     if inbound.attachments:
         payload["attachments"] = [asdict(a) for a in inbound.attachments]
+    if inbound.kind != "text":
+        payload["kind"] = inbound.kind
+    if inbound.content:
+        payload["content"] = dict(inbound.content)
+    if inbound.edit_of:
+        payload["edit_of"] = inbound.edit_of
     return payload

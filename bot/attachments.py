@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import AttachmentLimits
+from bot.message_kinds import ANSWERS
 from bot.turn import Turn
 
 
@@ -18,6 +19,9 @@ def refuse_attachments(turn: Turn) -> None:
     kept: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     for attachment in turn.attachments:
+        if attachment.get("kind") in ANSWERS:
+            kept.append(attachment)  # a voice note, a sticker: answered by its kind
+            continue
         reason = _breach(attachment, limits, len(kept))
         if reason is None:
             kept.append(attachment)

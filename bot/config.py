@@ -10,12 +10,21 @@ from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MAP_URL = ("https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+           "#map=17/{latitude}/{longitude}")
 
 
 def default_cache_dir() -> Path:
     """Return `${XDG_CACHE_HOME:-~/.cache}/supportbot`, where the Rasa venv and models live."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "supportbot"
+
+
+def default_files_dir() -> Path:
+    """Return `${XDG_DATA_HOME:-~/.local/share}/supportbot/files`, where attachments live
+    when no bucket is configured."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "supportbot" / "files"
 
 
 class CompanySettings(BaseSettings):
@@ -196,6 +205,20 @@ class Settings(BaseSettings):
     attachment_limits: dict[str, AttachmentLimits] = Field(default_factory=lambda: {
         "telegram": AttachmentLimits(), "whatsapp": AttachmentLimits(max_bytes=5 * 1024 * 1024),
         "webchat": AttachmentLimits(), "email": AttachmentLimits()})
+    # Attachments (bot/files.py): stored by content hash in this folder; customers reach
+    # one only through a link signed with the secret (set it, the same on every replica;
+    # unset, each process makes its own and its links die with it).
+    files_dir: Path = Field(default_factory=default_files_dir)
+    # With a bucket, attachments go to S3-compatible storage instead (every replica).
+    files_s3_bucket: str | None = None
+    files_s3_endpoint_url: str | None = None  # MinIO and others; unset: AWS
+    files_s3_region: str | None = None
+    files_s3_access_key_id: str | None = None
+    files_s3_secret_access_key: SecretStr | None = None
+    file_link_secret: SecretStr | None = None
+    file_link_hours: float = Field(default=24.0, gt=0)
+    file_fetch_timeout_s: float = Field(default=20.0, gt=0)
+    map_url: str = MAP_URL  # the agent's map link for a location a customer sent
     scheduler_interval_s: float = 15.0
     recovery_interval_s: float = 60.0  # unanswered messages older than this are answered
     # The most turns answered at once; more wait their turn (stored, already acknowledged),

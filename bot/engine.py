@@ -25,6 +25,7 @@ from bot.conversation import CHOICE_PREFIX, INTENT_PREFIX, TurnResult
 from bot.domain import ConversationMode
 from bot.language_switch import confirm_language_request
 from bot.loops import break_loops
+from bot.message_kinds import answer_kind
 from bot.oncall import OnCallPager
 from bot.outbound import queue_reply
 from bot.policy import DialoguePolicy
@@ -150,7 +151,7 @@ class Engine:
                     parse=parse, lang=lang, now=now, state=state, choice=reading.choice,
                     attachments=list(message.payload.get("attachments", [])))
         refuse_attachments(turn)
-        handled = False
+        handled = answer_kind(turn)
         if conversation.mode == ConversationMode.HUMAN and self.waiting is not None:
             handled = await self.waiting.respond(turn)
         # In human mode the bot stays silent: the message waits for a person.

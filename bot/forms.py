@@ -53,6 +53,14 @@ class FormHost(Protocol):
         ...
 
 
+def _remember(turn: Turn, slots: list[str], prefilled: bool = False) -> None:
+    """Note which message gave which values, so an edit of it can correct them."""
+    message_id = turn.message.channel_message_id
+    if slots and message_id:
+        turn.state["form"].setdefault("given", {})[message_id] = {"slots": slots,
+                                                                  "prefilled": prefilled}
+
+
 @dataclass(frozen=True)
 class Slot:
     """One question of a form.
@@ -101,7 +109,8 @@ class Form(ABC):
             values.setdefault(name, value)
         self.complete(values, set(values))
         turn.state["form"] = {"name": self.name, "values": values, "awaiting": None,
-                              "tries": 0}
+                              "tries": 0, "given": {}}
+        _remember(turn, list(values), prefilled=True)
         await self.ask_next(turn)
 
     def prefill(self, turn: Turn, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -139,6 +148,10 @@ class Form(ABC):
         if turn.choice == "=stop" or is_cancel(turn.text):
             self.cancel(turn)
             return
+        source = form_state.get("given", {}).get(turn.message.payload.get("edit_of") or "")
+        if source is not None:
+            await self._correct(turn, source)
+            return
         help_ = FormHelp(self, turn, host)
         if slot is not None and ((form_state.get("stuck") and await help_.answered(slot))
                                  or await help_.doesnt_know(slot)):
@@ -159,6 +172,7 @@ class Form(ABC):
         changed = {name for name, value in found.items() if values.get(name) != value}
         if changed:
             values.update(found)
+            _remember(turn, sorted(changed))
             self.complete(values, changed)
             form_state["tries"], form_state["stuck"] = 0, False
             await self.ask_next(turn)
@@ -195,6 +209,23 @@ class Form(ABC):
             await self.reask(turn)
         else:
             await self.ask_next(turn)
+
+    async def _correct(self, turn: Turn, source: Mapping[str, Any]) -> None:
+        """The customer edited a message that gave values: its new text replaces them,
+        then the form goes on where it was (the confirmation is shown again)."""
+        values = turn.state["form"]["values"]
+        spotted, _ = self.spot(turn, {})
+        found = {name: value for name, value in spotted.items() if name in source["slots"]}
+        for slot in self.slots:
+            if slot.name in source["slots"] and slot.name not in found:
+                value = slot.extract(turn)
+                if value is not None:
+                    found[slot.name] = value
+        if found:
+            values.update(found)
+            self.complete(values, set(found))
+            turn.say("edit_applied", value=", ".join(str(v) for v in found.values()))
+        await self.ask_next(turn)
 
     async def _unanswered(self, turn: Turn, slot: Slot, host: FormHost,
                           help_: FormHelp) -> None:

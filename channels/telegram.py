@@ -16,17 +16,11 @@ import contextlib
 import hmac
 import json
 import logging
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import httpx
 from aiohttp import web
-from telegram import (
-    Bot,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram import Message as TelegramMessage
 from telegram.error import (
     BadRequest,
@@ -48,57 +42,20 @@ from bot.channel import (
     outcome_unknown,
 )
 from bot.config import Settings
-from bot.conversation import Attachment, Inbound
+from bot.conversation import Attachment
+from bot.file_stores import file_store
+from bot.files import INLINE_TYPES, FileMissingError, FileStore, keep_files
 from bot.intake import Intake
+from channels.telegram_messages import CHANNEL, to_inbound
 from channels.text import split_text
 
-CHANNEL = "telegram"
 MAX_TEXT = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT_S = 25
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_RETRY_S = 2.0
 START_RETRY_MAX_S = 60.0  # the longest wait between tries to reach the Bot API at start
 log = logging.getLogger(__name__)
-
-
-def to_inbound(update: Update) -> Inbound | None:
-    """Our inbound message for a Telegram update, or None for updates we do not handle."""
-    if update.callback_query is not None:
-        query = update.callback_query
-        chat = query.message.chat if query.message else None
-        chat_id = str(chat.id) if chat else str(query.from_user.id)
-        return Inbound(channel=CHANNEL, chat_id=chat_id, user_id=str(query.from_user.id),
-                       message_id=f"cb:{query.id}", text=_button_title(query) or "",
-                       payload=query.data, user_name=query.from_user.full_name,
-                       language_hint=query.from_user.language_code)
-    message = update.message or update.edited_message
-    if message is None or message.from_user is None:
-        return None
-    attachments: tuple[Attachment, ...] = ()
-    if message.photo:
-        largest = message.photo[-1]
-        attachments = (Attachment("photo", f"telegram:{largest.file_id}", "image/jpeg",
-                                  largest.file_size),)
-    text = message.text or message.caption or ""
-    if not text and not attachments:
-        return None
-    return Inbound(channel=CHANNEL, chat_id=str(message.chat.id),
-                   user_id=str(message.from_user.id),
-                   message_id=f"{message.chat.id}:{message.message_id}", text=text,
-                   user_name=message.from_user.full_name,
-                   language_hint=message.from_user.language_code, attachments=attachments,
-                   received_at=message.date.astimezone(UTC) if message.date else None)
-
-
-def _button_title(query: CallbackQuery) -> str | None:
-    """The title of the pressed button, read from the keyboard of the message it was under."""
-    message = query.message
-    markup = message.reply_markup if isinstance(message, TelegramMessage) else None
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            if button.callback_data == query.data:
-                return button.text
-    return None
 
 
 class TelegramChannel:
@@ -112,10 +69,13 @@ class TelegramChannel:
         self.secret = secret
         self.polling = polling
         self._intake: Intake | None = None
+        self._files: FileStore | None = None
+        self._fetch_timeout_s = send_timeout_s
         self._poller: asyncio.Task[None] | None = None
         self._starter: asyncio.Task[None] | None = None
         self.application: Application = (  # type: ignore[type-arg]
-            ApplicationBuilder().token(token).base_url(api_base_url).updater(None)
+            ApplicationBuilder().token(token).base_url(api_base_url)
+            .base_file_url(file_url(api_base_url)).updater(None)
             .read_timeout(send_timeout_s).write_timeout(send_timeout_s).build()
         )
 
@@ -144,6 +104,8 @@ class TelegramChannel:
 
     async def start(self, context: ChannelContext) -> None:
         self._intake = context.intake
+        self._files = file_store(context.settings)
+        self._fetch_timeout_s = context.settings.file_fetch_timeout_s
         try:
             await self.application.initialize()  # asks Telegram who the bot is
         except InvalidToken:  # PTB's message holds the token: not for the logs
@@ -203,12 +165,32 @@ class TelegramChannel:
     async def _accept(self, update: Update) -> None:
         """Store the update's message (raises if it cannot), then answer a button press."""
         inbound = to_inbound(update)
+        if inbound is not None and inbound.attachments and self._files is not None:
+            inbound = await keep_files(inbound, self.fetch, self._files, self._fetch_timeout_s)
         if inbound is not None:
             await self.intake.receive(inbound)
         if update.callback_query is not None:
             # If answering fails the button spinner stops by itself; the press is stored.
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
+
+    async def _send_file(self, recipient: str, file: Attachment) -> TelegramMessage:
+        """One of an agent's files; FileMissingError when the store no longer has it."""
+        if self._files is None:
+            raise FileMissingError("the Telegram channel is not started")
+        content = await self._files.get(file.file)
+        sent: TelegramMessage
+        if file.mime_type in INLINE_TYPES:
+            sent = await self.application.bot.send_photo(chat_id=int(recipient), photo=content)
+        else:
+            sent = await self.application.bot.send_document(
+                chat_id=int(recipient), document=content, filename=file.name or "file")
+        return sent
+
+    async def fetch(self, reference: str) -> bytes:
+        """The content of a file a customer sent (`telegram:<file_id>`), via getFile."""
+        file = await self.application.bot.get_file(reference.removeprefix("telegram:"))
+        return bytes(await file.download_as_bytearray())
 
     async def _poll(self) -> None:
         """`--telegram-polling`: fetch updates with getUpdates; the offset only moves past
@@ -218,7 +200,7 @@ class TelegramChannel:
             try:
                 updates = await self.application.bot.get_updates(
                     offset=offset, timeout=POLL_TIMEOUT_S,
-                    allowed_updates=["message", "callback_query"])
+                    allowed_updates=ALLOWED_UPDATES)
                 for update in updates:
                     await self._accept(update)
                     offset = update.update_id + 1
@@ -229,8 +211,11 @@ class TelegramChannel:
                 await asyncio.sleep(POLL_RETRY_S)
 
     async def send(self, delivery: Delivery) -> str:
-        """Send a reply; buttons become an inline keyboard under the last chunk."""
-        chunks = split_text(delivery.reply.text, MAX_TEXT)
+        """Send a reply; buttons become an inline keyboard under the last chunk; an agent's
+        files follow as photos (raster images) or documents."""
+        files = delivery.reply.files
+        text = delivery.reply.text
+        chunks = split_text(text, MAX_TEXT) if text.strip() or not files else []
         keyboard = None
         if delivery.reply.buttons:
             keyboard = InlineKeyboardMarkup(
@@ -238,17 +223,24 @@ class TelegramChannel:
                  for b in delivery.reply.buttons])
         sent_ids = list(delivery.sent_ids)
         try:
-            for index in range(delivery.parts_sent, len(chunks)):
-                last = index == len(chunks) - 1
-                message = await self.application.bot.send_message(
-                    chat_id=int(delivery.recipient), text=chunks[index],
-                    reply_markup=keyboard if last else None,
-                )
+            for index in range(delivery.parts_sent, len(chunks) + len(files)):
+                if index >= len(chunks):
+                    message = await self._send_file(delivery.recipient,
+                                                    files[index - len(chunks)])
+                else:
+                    last = index == len(chunks) - 1
+                    message = await self.application.bot.send_message(
+                        chat_id=int(delivery.recipient), text=chunks[index],
+                        reply_markup=keyboard if last else None,
+                    )
                 sent_ids.append(str(message.message_id))
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             raise DeliveryError(f"Telegram rate limit: {error}", retry_after=seconds,
+                                parts_sent=len(sent_ids), sent_ids=tuple(sent_ids)) from error
+        except FileMissingError as error:
+            raise DeliveryError(f"the agent's file cannot be sent: {error}", permanent=True,
                                 parts_sent=len(sent_ids), sent_ids=tuple(sent_ids)) from error
         except (BadRequest, Forbidden) as error:
             raise DeliveryError(f"Telegram refused: {error}", permanent=True,
@@ -262,11 +254,18 @@ class TelegramChannel:
         return ",".join(sent_ids)
 
 
+def file_url(api_base_url: str) -> str:
+    """Where the Bot API serves files: `https://api.telegram.org/file/bot` for the API at
+    `https://api.telegram.org/bot` (a local Bot API server follows the same pattern)."""
+    root, _, _ = api_base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot"
+
+
 async def register_webhook(token: str, secret: str, public_base_url: str,
                            api_base_url: str = "https://api.telegram.org/bot") -> str:
     """Tell Telegram to post updates to our webhook with the secret header; returns the URL."""
     url = f"{public_base_url.rstrip('/')}/webhooks/telegram"
     async with Bot(token, base_url=api_base_url) as bot:
         await bot.set_webhook(url=url, secret_token=secret,
-                              allowed_updates=["message", "callback_query"])
+                              allowed_updates=ALLOWED_UPDATES)
     return url

@@ -12,63 +12,32 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
 
-from aiohttp import TraceConfig, web
+from aiohttp import ClientSession, ClientTimeout, TraceConfig, encode_basic_auth, web
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.channel import ChannelContext, Delivery, DeliveryError
 from bot.config import Settings
-from bot.conversation import SURVEY_PREFIX, Attachment, Inbound, Reply
+from bot.conversation import SURVEY_PREFIX, Attachment, Reply
+from bot.file_stores import file_store
+from bot.files import FileStore, keep_files, link_secret, signed_path
 from channels.text import split_text
 from channels.whatsapp_errors import SEND_ERRORS, delivery_error, remember_retry_after
+from channels.whatsapp_messages import PREFIX, card_content, to_inbound
 from channels.whatsapp_status import CHANNEL, STATUS_STAGES, record_status
 
-PREFIX = "whatsapp:"
 MAX_TEXT = 1600
 MAX_TEMPLATE_VARIABLE = 1000
-MAX_MEDIA = 10
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 log = logging.getLogger(__name__)
-
-
-def to_inbound(form: Mapping[str, str]) -> Inbound | None:
-    """Our inbound message for a Twilio WhatsApp webhook form, or None if it has neither
-    text nor media (a location or a reaction); ValueError names what is malformed."""
-    missing = [name for name in ("From", "MessageSid") if not form.get(name)]
-    if missing:
-        raise ValueError(f"missing {' and '.join(missing)}")
-    number = form["From"].removeprefix(PREFIX)
-    attachments = _attachments(form)
-    text = form.get("Body", "")
-    if not text and not attachments:
-        return None
-    # A press on a quick-reply template button comes back with the button's id.
-    button = form.get("ButtonPayload") or None
-    return Inbound(channel=CHANNEL, chat_id=number, user_id=number,
-                   message_id=form["MessageSid"], text=form.get("ButtonText") or text,
-                   payload=button, user_name=form.get("ProfileName") or None,
-                   attachments=attachments)
-
-
-def _attachments(form: Mapping[str, str]) -> tuple[Attachment, ...]:
-    try:
-        count = int(form.get("NumMedia") or 0)
-    except ValueError:
-        raise ValueError(f"NumMedia is not a number: {form['NumMedia']!r}") from None
-    found = []
-    for index in range(min(count, MAX_MEDIA)):
-        url = form.get(f"MediaUrl{index}")
-        mime_type = form.get(f"MediaContentType{index}", "")
-        if url:
-            kind = "photo" if mime_type.startswith("image/") else "file"
-            found.append(Attachment(kind, url, mime_type))
-    return tuple(found)
 
 
 def is_survey(reply: Reply) -> bool:
@@ -114,6 +83,8 @@ class WhatsAppChannel:
         self.validator = RequestValidator(auth_token)
         self._context: ChannelContext | None = None
         self._client: Client | None = None
+        self._media: ClientSession | None = None
+        self._files: FileStore | None = None
 
     @staticmethod
     def enabled(settings: Settings) -> bool:
@@ -159,9 +130,15 @@ class WhatsAppChannel:
         http_client = AsyncTwilioHttpClient(trace_configs=[trace])
         self._client = Client(self.account_sid, self.auth_token, http_client=http_client)
         self._client.api.base_url = self.api_base_url
+        self._media = ClientSession(timeout=ClientTimeout(
+            total=context.settings.file_fetch_timeout_s))
+        self._files = file_store(context.settings)
         self._context = context
 
     async def stop(self) -> None:
+        if self._media is not None:
+            await self._media.close()
+            self._media = None
         if self._client is not None:
             await self._client.http_client.close()
             self._client = None
@@ -174,9 +151,26 @@ class WhatsAppChannel:
             inbound = to_inbound(form)
         except ValueError as error:
             raise web.HTTPBadRequest(text=f"not a Twilio WhatsApp message: {error}") from error
+        if inbound is not None and inbound.attachments and self._files is not None:
+            inbound = await keep_files(inbound, self.fetch, self._files,
+                                       self.context.settings.file_fetch_timeout_s)
+            card = inbound.attachments[0]
+            if inbound.kind == "contact" and card.file:
+                content = card_content(await self._files.get(card.file))
+                inbound = replace(inbound, content=content or None)
         if inbound is not None:
             await self.context.intake.receive(inbound)
         return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+    async def fetch(self, reference: str) -> bytes:
+        """The content of a media item (its `MediaUrl`), read with the account's
+        credentials; only URLs of the Twilio API are fetched."""
+        if self._media is None or not reference.startswith(self.api_base_url.rstrip("/") + "/"):
+            raise ValueError(f"not a Twilio media URL: {reference[:100]!r}")
+        credentials = encode_basic_auth(self.account_sid, self.auth_token)
+        async with self._media.get(reference, headers={"Authorization": credentials}) as response:
+            response.raise_for_status()
+            return await response.read()
 
     async def status(self, request: web.Request) -> web.Response:
         """`POST /webhooks/whatsapp/status`: record a delivery report on its outbox row."""
@@ -214,16 +208,33 @@ class WhatsAppChannel:
         customer-service window is open, the approved template once it has closed."""
         if self.csat_template_sid and is_survey(delivery.reply):
             return await self._send_survey(delivery, self.csat_template_sid)
-        chunks = split_text(delivery.reply.as_text(), MAX_TEXT)
+        files = delivery.reply.files
+        text = delivery.reply.as_text()
+        chunks = split_text(text, MAX_TEXT) if text.strip() or not files else []
         if window_open(delivery, self.window):
-            return await self._send_text(delivery, chunks)
-        return await self._send_template(delivery, chunks)
+            return await self._send_text(delivery, chunks, files)
+        # A template carries no media: the files go as links in its text.
+        links = [" ".join(self._file_link(file) for file in files)] if files else []
+        return await self._send_template(delivery, chunks + links)
 
-    async def _send_text(self, delivery: Delivery, chunks: list[str]) -> str:
+    def _file_link(self, file: Attachment) -> str:
+        """A signed link to one of an agent's files that Twilio (and the customer) can
+        open until it expires (`SUPPORTBOT_FILE_LINK_HOURS`)."""
+        settings = self.context.settings
+        expires = self.context.clock.now() + timedelta(hours=settings.file_link_hours)
+        path = signed_path(link_secret(settings), file.file, expires)
+        return f"{self.public_base_url}{path}&name={quote(file.name)}"
+
+    async def _send_text(self, delivery: Delivery, chunks: list[str],
+                         files: tuple[Attachment, ...] = ()) -> str:
+        """Text chunks, then each file as a media message (Twilio fetches our link)."""
         sent_ids, done = list(delivery.sent_ids), delivery.parts_sent
+        parts: list[dict[str, Any]] = [{"body": chunk} for chunk in chunks]
+        parts += [{"media_url": [self._file_link(file)], **({"body": file.name} if file.name
+                                                            else {})} for file in files]
         try:
-            for chunk in chunks[done:]:
-                sent_ids.append(await self._create(delivery.recipient, body=chunk))
+            for part in parts[done:]:
+                sent_ids.append(await self._create(delivery.recipient, **part))
                 done += 1
         except SEND_ERRORS as error:
             raise delivery_error(error, done, sent_ids) from error
@@ -255,7 +266,7 @@ class WhatsAppChannel:
             raise delivery_error(error, delivery.parts_sent, sent_ids) from error
         return ",".join(sent_ids)
 
-    async def _create(self, recipient: str, **content: str) -> str:
+    async def _create(self, recipient: str, **content: Any) -> str:
         # twilio's async client has no timeout of its own (aiohttp's default is 5 minutes).
         async with asyncio.timeout(self.send_timeout_s):
             message = await self.client.messages.create_async(

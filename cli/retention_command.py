@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.file_stores import file_store
 from bot.retention import RetentionReport, apply_retention
 from bot.storage.database import Database
 from cli.common import CliError, Subparsers, say
@@ -38,7 +39,8 @@ def run_retention(args: argparse.Namespace) -> int:
     async def apply() -> RetentionReport:
         database = Database(settings.database_url)
         try:
-            return await apply_retention(database, days, SystemClock().now(), args.dry_run)
+            return await apply_retention(database, days, SystemClock().now(), args.dry_run,
+                                         files=file_store(settings))
         finally:
             await database.close()
 

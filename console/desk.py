@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import routing
 from bot.catalogue import Catalogue
 from bot.config import Settings
-from bot.conversation import SURVEY_PREFIX, Button, Reply
+from bot.conversation import SURVEY_PREFIX, Attachment, Button, Reply
 from bot.domain import OPEN_TICKET_STATUSES, ConversationMode
 from bot.outbound import queue_reply
 from bot.storage.database import Database
@@ -132,18 +132,20 @@ class Desk:
                     conversation, "agent_joined", name=actor.display_name))
         return actor.username
 
-    async def reply(self, ticket_id: int, actor: Actor, text: str, now: datetime) -> int:
-        """Send the agent's text to the customer on their channel; returns the message id."""
+    async def reply(self, ticket_id: int, actor: Actor, text: str, now: datetime,
+                    files: tuple[Attachment, ...] = ()) -> int:
+        """Send the agent's text (and stored files) to the customer on their channel;
+        returns the message id."""
         text = text.strip()
-        if not text:
+        if not text and not files:
             raise DeskError("an empty reply cannot be sent", status=400)
         async with self.database.transaction() as session:
             ticket = await self._own(session, ticket_id, actor)
             conversation = await self._conversation(session, ticket)
             if conversation is None:
                 raise DeskError("this ticket has no conversation to reply in", status=400)
-            message_id = await self._say(session, conversation, "agent", now, Reply(text),
-                                         agent=actor.display_name)
+            message_id = await self._say(session, conversation, "agent", now,
+                                         Reply(text, files=files), agent=actor.display_name)
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
             await audit(session, now, actor.username, "ticket", ticket_id, "reply",

@@ -15,6 +15,7 @@ from console import transcript
 from console.actors import Actor, DeskError
 from console.agents import AgentError, find_agent, list_agents, set_availability
 from console.desk import Desk
+from console.files import agent_files
 from console.identity import AGENT
 from console.keys import DESK, HUB
 from console.templating import render
@@ -136,7 +137,9 @@ async def _reply(desk: Desk, ticket_id: int, actor: Actor, form: dict[str, Any],
     text = str(form.get("text", ""))
     if len(text) > 4000:
         raise DeskError("a reply can have at most 4000 characters", status=400)
-    return {"message_id": await desk.reply(ticket_id, actor, text, request.app[CLOCK].now())}
+    files = await agent_files(request, form.get("files"))
+    return {"message_id": await desk.reply(ticket_id, actor, text, request.app[CLOCK].now(),
+                                           files=files)}
 
 
 async def _note(desk: Desk, ticket_id: int, actor: Actor, form: dict[str, Any],

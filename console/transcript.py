@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 
+from bot.message_kinds import DEFAULT_MAP_URL, describe, map_link
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, Ticket, TicketNote
 from bot.tickets import reference_for
@@ -58,7 +60,15 @@ async def channel_of(database: Database, ticket_id: int) -> tuple[str, str] | No
     return (row[0], row[1]) if row else None
 
 
-def as_json(view: TicketView) -> dict[str, Any]:
+def _with_url(attachment: dict[str, Any]) -> dict[str, Any]:
+    """An attachment with the console URL of its stored file, when it was fetched."""
+    if not attachment.get("file"):
+        return attachment
+    name = quote(str(attachment.get("name") or ""))
+    return {**attachment, "url": f"/console/api/files/{attachment['file']}?name={name}"}
+
+
+def as_json(view: TicketView, map_url: str = DEFAULT_MAP_URL) -> dict[str, Any]:
     ticket = view.ticket
     return {
         "id": ticket.id, "reference": view.reference, "kind": ticket.kind,
@@ -68,7 +78,11 @@ def as_json(view: TicketView) -> dict[str, Any]:
         "language": view.conversation.language if view.conversation else None,
         "messages": [{"id": m.id, "sender": m.sender, "text": m.text, "intent": m.intent,
                       "confidence": m.confidence, "at": m.created_at.isoformat(),
-                      "attachments": m.payload.get("attachments", []),
+                      "attachments": [_with_url(a) for a in [*m.payload.get("attachments", []),
+                                                             *m.payload.get("files", [])]],
+                      "kind": m.payload.get("kind", "text"), "summary": describe(m.payload),
+                      "map_url": map_link(m.payload, map_url),
+                      "edited": bool(m.payload.get("edit_of")),
                       "agent": m.payload.get("agent")} for m in view.messages],
         "notes": [{"author": n.author, "text": n.text, "at": n.created_at.isoformat()}
                   for n in view.notes],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from console import auth, desk_views, supervision, work_views
+from console import auth, desk_views, files, supervision, work_views
 from console.desk import Desk
 from console.keys import DESK, HUB
 from console.live import ConsoleHub
@@ -19,5 +19,6 @@ def add_console(app: web.Application, desk: Desk, hub: ConsoleHub) -> None:
     desk_views.add_routes(app)
     work_views.add_routes(app)
     supervision.add_routes(app)
+    files.add_routes(app)  # behind the auth middleware: agents' file routes need a session
     app.on_shutdown.append(hub.close_all)
     app.router.add_static("/console/static", STATIC, append_version=True)

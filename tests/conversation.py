@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,17 @@ class Customer:
     @property
     def engine(self) -> Engine:
         return self.intake.engine
+
+    async def sends(self, kind: str, *, text: str = "", content: dict[str, Any] | None = None,
+                    attachments: tuple[Attachment, ...] = (), edit_of: str | None = None,
+                    message_id: str | None = None) -> TurnResult:
+        """Send a message of another kind than text (a voice note, a location, an edit)."""
+        inbound = Inbound(channel=self.channel, chat_id=self.user, user_id=self.user,
+                          message_id=message_id or f"m{next(_ids)}", text=text, kind=kind,
+                          content=content, attachments=attachments, edit_of=edit_of)
+        result = await self.intake.submit(inbound)
+        self.results.append(result)
+        return result
 
     async def presses(self, title: str) -> TurnResult:
         """Press the button with this title (or payload) in the latest reply offering it."""

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.events import Events, RepliesQueued, TicketChanged
+from bot.file_stores import file_store
 from bot.handoff_timeouts import HandoffTimeouts
 from bot.intake import Intake
 from bot.retention import apply_retention
@@ -48,7 +49,7 @@ def scheduled_jobs(settings: Settings, database: Database, services: Services,
     days = settings.retention_days
     if days is not None:
         async def retain(now: datetime) -> object:
-            return await apply_retention(database, days, now)
+            return await apply_retention(database, days, now, files=file_store(settings))
 
         jobs.append(ScheduledJob("retention", RETENTION_INTERVAL_S, retain))
     return jobs

@@ -152,6 +152,18 @@
     const errorBox = document.getElementById('action-error');
     const statusBadge = document.getElementById('ticket-status');
     function fail(e) { errorBox.textContent = e.message; errorBox.hidden = false; }
+    function attachmentView(a) {
+      // A stored file plays or shows inline for the agent (voice notes, photos); others are links.
+      const box = el('div', { class: 'attachment' }, a.kind + (a.name ? ' ' + a.name : '') + (a.duration ? ' (' + a.duration + ' s)' : ''));
+      if (!a.url) return box;
+      const mime = a.mime_type || '';
+      if (mime.startsWith('audio/')) box.appendChild(el('audio', { controls: '', preload: 'none', src: a.url }));
+      else if (mime.startsWith('video/')) box.appendChild(el('video', { controls: '', preload: 'none', src: a.url }));
+      else if (mime.startsWith('image/') && mime !== 'image/svg+xml') box.appendChild(el('img', { src: a.url, alt: a.kind, class: 'thumb' }));
+      box.appendChild(el('a', { href: a.url, target: '_blank', rel: 'noopener noreferrer' }, ' download'));
+      return box;
+    }
+
     async function load() {
       const response = await fetch('/console/api/tickets/' + id, { credentials: 'same-origin' });
       const data = await response.json();
@@ -163,7 +175,12 @@
         if (m.intent) meta.appendChild(el('span', { class: 'intent' }, ' ' + m.intent + ' ' + (m.confidence != null ? m.confidence.toFixed(2) : '')));
         li.appendChild(meta);
         li.appendChild(el('div', { class: 'text' }, m.text));
-        (m.attachments || []).forEach((a) => li.appendChild(el('div', { class: 'attachment' }, 'Attachment: ' + a.kind + ' ' + a.reference)));
+        if (m.summary) li.appendChild(el('div', { class: 'summary' }, m.summary));
+        if (m.map_url) {
+          const map = el('a', { href: m.map_url, target: '_blank', rel: 'noopener noreferrer' }, 'Open map');
+          li.appendChild(map);
+        }
+        (m.attachments || []).forEach((a) => li.appendChild(attachmentView(a)));
         list.appendChild(li);
       });
       notes.textContent = '';
@@ -196,7 +213,18 @@
     document.getElementById('reply-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       const box = document.getElementById('reply-text');
-      act('reply', { text: box.value }).then(() => { box.value = ''; });
+      const picker = document.getElementById('reply-file');
+      const file = picker.files && picker.files[0];
+      const send = (files) => act('reply', { text: box.value, files: files }).then(() => { box.value = ''; picker.value = ''; });
+      if (!file) { send([]); return; }
+      // The file goes up first (raw body, checked and stored by the server), then the reply names it.
+      fetch('/console/api/files?name=' + encodeURIComponent(file.name), {
+        method: 'POST', credentials: 'same-origin', body: file,
+        headers: { 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': csrf }
+      }).then(async (response) => {
+        if (!response.ok) throw new Error(await response.text());
+        return response.json();
+      }).then((stored) => send([{ file: stored.file, name: stored.name }])).catch(fail);
     });
     document.getElementById('note-form').addEventListener('submit', (ev) => {
       ev.preventDefault();

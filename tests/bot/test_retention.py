@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.files import LocalFileStore
 from bot.retention import ERASED, apply_retention
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
@@ -97,3 +98,25 @@ def test_cli_dry_run_shows_what_would_be_erased(tmp_path: Path, monkeypatch: pyt
     assert "would erase 2 messages" in captured.err
     monkeypatch.delenv("SUPPORTBOT_RETENTION_DAYS", raising=False)
     assert main(["retention", "run"]) == 2  # no period configured: a clear error
+
+
+async def test_stored_files_go_with_their_messages_unless_another_message_holds_them(
+    database: Database, tmp_path: Path,
+) -> None:
+    store = LocalFileStore(tmp_path / "files")
+    only_old = await store.put(b"%PDF-1.7 invoice of the old conversation")
+    shared = await store.put(b"\xff\xd8\xff\xe0 the same photo sent twice")
+    old = await seed(database, "old-files", days_ago=100)
+    recent = await seed(database, "recent-files", days_ago=5)
+    for conversation_id, keys in ((old, [only_old, shared]), (recent, [shared])):
+        async with database.transaction() as session:
+            message = (await session.execute(select(Message).where(
+                Message.conversation_id == conversation_id, Message.direction == "in"))
+            ).scalar_one()
+            message.payload = {"attachments": [
+                {"kind": "photo", "reference": f"telegram:{key[:8]}", "file": key}
+                for key in keys]}
+    report = await apply_retention(database, 90, NOW, files=store)
+    assert report.attachments == 2
+    assert not await store.exists(only_old)
+    assert await store.exists(shared)  # the recent conversation still shows it

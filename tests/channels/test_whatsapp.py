@@ -305,7 +305,8 @@ async def test_photo_is_stored_as_an_attachment_reference(client: App) -> None:
         message = (await session.execute(select(Message))).scalars().first()
     assert message is not None
     assert message.payload["attachments"] == [
-        {"kind": "photo", "reference": PHOTO_URL, "mime_type": "image/jpeg", "size": None}]
+        {"kind": "photo", "reference": PHOTO_URL, "mime_type": "image/jpeg", "size": None,
+         "name": "", "duration": None, "file": ""}]
 
 
 async def test_photo_in_a_warranty_claim_ends_on_the_ticket(

@@ -86,7 +86,8 @@ def test_docker_compose_rejects_a_broken_file(tmp_path: Path) -> None:
 
 
 def test_every_service_of_the_production_setup_is_there(services: dict[str, Any]) -> None:
-    assert set(services) == {"postgres", "redis", "nlu", "migrate", *REPLICAS, "proxy"}
+    assert set(services) == {"postgres", "redis", "nlu", "files", "files-bucket", "migrate",
+                             *REPLICAS, "proxy"}
     assert services["postgres"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
     assert services["nlu"]["build"]["dockerfile"] == "docker/Dockerfile.nlu"
@@ -151,3 +152,12 @@ def test_the_nlu_image_pins_rasa_and_serves_with_the_token() -> None:
     assert "PYTHONPATH=/srv" in text  # nlu.rasa_components must be importable
     assert "rasa train nlu --config nlu/config.yml --nlu nlu/data/nlu.yml" in text
     assert "--enable-api --auth-token" in text and "SUPPORTBOT_NLU_TOKEN" in text
+
+
+def test_both_replicas_keep_attachments_in_the_one_bucket(services: dict[str, Any]) -> None:
+    for name in REPLICAS:
+        env = services[name]["environment"]
+        assert env["SUPPORTBOT_FILES_S3_ENDPOINT_URL"] == "http://files:9000"
+        assert "SUPPORTBOT_FILE_LINK_SECRET" in env
+        condition = services[name]["depends_on"]["files-bucket"]["condition"]
+        assert condition == "service_completed_successfully"

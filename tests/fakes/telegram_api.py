@@ -106,6 +106,7 @@ class FakeTelegramApi(LocalServer):
         self.token = token
         self.calls: list[Call] = []
         self.files: dict[str, bytes] = {}
+        self.file_paths: dict[str, str] = {}  # file_id -> path, for getFile
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._late: defaultdict[str, deque[float]] = defaultdict(deque)
         self._message_ids = itertools.count(1)
@@ -126,6 +127,12 @@ class FakeTelegramApi(LocalServer):
     def base_file_url(self) -> str:
         """What ``Bot(token, base_file_url=...)`` takes; downloads serve ``self.files``."""
         return f"http://127.0.0.1:{self._require_port()}/file/bot"
+
+    def serve_file(self, file_id: str, content: bytes, folder: str = "documents") -> None:
+        """Make ``getFile`` for ``file_id`` point at ``content``, as Telegram keeps it."""
+        path = f"{folder}/file_{len(self.file_paths) + 2}"
+        self.file_paths[file_id] = path
+        self.files[path] = content
 
     def fail_next(
         self, method: str, times: int = 1, retry_after: int | None = 1, status: int = 429,
@@ -217,11 +224,13 @@ class FakeTelegramApi(LocalServer):
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         if method == "getFile":
+            file_id = str(params.get("file_id", ""))
+            path = self.file_paths.get(file_id, "photos/file_1.jpg")
             return {
-                "file_id": params.get("file_id", ""),
+                "file_id": file_id,
                 "file_unique_id": "u1",
-                "file_size": 1000,
-                "file_path": "photos/file_1.jpg",
+                "file_size": len(self.files.get(path, FILE_BYTES)),
+                "file_path": path,
             }
         return self._message(method, params)
 

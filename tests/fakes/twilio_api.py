@@ -64,9 +64,40 @@ class FakeTwilioApi(LocalServer):
         self._failures: deque[_Failure | None] = deque()  # None lets one request through
         self._late: deque[float] = deque()
         self._received = asyncio.Condition()
+        self.media: dict[str, bytes] = {}  # path -> content, served with basic auth
+        self.auth_token: str | None = None  # checked on media requests when set
+        self.media_requests: list[str] = []
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post(f"/{API_VERSION}/Accounts/{{sid}}/Messages.json", self._create)
+        app.router.add_get(f"/{API_VERSION}/Accounts/{{sid}}/Messages/{{message}}/Media/"
+                           "{media}", self._media)
+
+    def add_media(self, message_sid: str, content: bytes, index: int = 0) -> str:
+        """Keep ``content`` as media item ``index`` of an inbound message; returns its
+        ``MediaUrl`` (on this fake, as Twilio's is on api.twilio.com)."""
+        url = media_url(message_sid, index, base_url=self.base_url)
+        self.media[url.removeprefix(self.base_url)] = content
+        return url
+
+    async def _media(self, request: web.Request) -> web.Response:
+        """A media item, like Twilio: basic auth with the account SID and auth token."""
+        self.media_requests.append(request.path)
+        header = request.headers.get(hdrs.AUTHORIZATION, "")
+        try:
+            auth = BasicAuth.decode(header) if header else None
+        except ValueError:
+            auth = None
+        if auth is None or auth.login != request.match_info["sid"] or \
+                (self.auth_token is not None and auth.password != self.auth_token):
+            return web.json_response({"code": 20003, "message": "Authenticate",
+                                      "status": 401}, status=401)
+        content = self.media.get(request.path)
+        if content is None:
+            return web.json_response({"code": 20404, "status": 404,
+                                      "message": "The requested resource was not found"},
+                                     status=404)
+        return web.Response(body=content, content_type="application/octet-stream")
 
     @property
     def base_url(self) -> str:
@@ -191,10 +222,12 @@ def inbound_form(
     media_url: str | None = None,
     media_type: str | None = None,
     account_sid: str = ACCOUNT_SID,
+    message_type: str | None = None,
 ) -> dict[str, str]:
     """The form Twilio posts to a WhatsApp incoming-message webhook.
 
-    Numbers may be given with or without the ``whatsapp:`` prefix.
+    Numbers may be given with or without the ``whatsapp:`` prefix; ``message_type``
+    defaults to what the media says (``image``, ``audio``, ``video``, ``document``).
     """
     sender = _whatsapp(from_number)
     if media_url is not None:
@@ -203,7 +236,7 @@ def inbound_form(
         "SmsMessageSid": message_sid,
         "NumMedia": str(num_media),
         "ProfileName": profile_name,
-        "MessageType": "image" if num_media else "text",
+        "MessageType": message_type or _message_type(media_type if num_media else None),
         "SmsSid": message_sid,
         "WaId": sender.removeprefix("whatsapp:+"),
         "SmsStatus": "received",
@@ -220,6 +253,35 @@ def inbound_form(
         form["MediaUrl0"] = media_url
         form["MediaContentType0"] = media_type or "image/jpeg"
     return form
+
+
+def _message_type(media_type: str | None) -> str:
+    if media_type is None:
+        return "text"
+    family = media_type.split("/")[0]
+    return family if family in ("audio", "video") else \
+        "image" if family == "image" else "document"
+
+
+def location_form(
+    message_sid: str, from_number: str, latitude: str = "52.370216",
+    longitude: str = "4.895168", address: str | None = None, label: str | None = None,
+) -> dict[str, str]:
+    """A shared location: ``MessageType=location``, empty ``Body``, no media."""
+    form = inbound_form(message_sid, from_number, "", message_type="location")
+    form.update({"Latitude": latitude, "Longitude": longitude})
+    if address is not None:
+        form["Address"] = address
+    if label is not None:
+        form["Label"] = label
+    return form
+
+
+def media_url(message_sid: str, index: int = 0, account_sid: str = ACCOUNT_SID,
+              base_url: str = "https://api.twilio.com") -> str:
+    """Where Twilio keeps a media item of an inbound message."""
+    return (f"{base_url}/{API_VERSION}/Accounts/{account_sid}/Messages/"
+            f"{message_sid}/Media/ME{index:032x}")
 
 
 def status_form(

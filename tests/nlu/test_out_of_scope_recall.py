@@ -30,7 +30,7 @@ MIN_ANSWERED = 0.60
 def report(nlu_service: tuple[str, str]) -> dict[str, Any]:
     url, token = nlu_service
     env = {**os.environ, "SUPPORTBOT_NLU_URL": url, "SUPPORTBOT_NLU_TOKEN": token}
-    done = subprocess.run([sys.executable, "-m", "bot", "nlu", "eval", str(NEAR_MISSES),
+    done = subprocess.run([sys.executable, "-m", "cli", "nlu", "eval", str(NEAR_MISSES),
                            "--json"], capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
     data: dict[str, Any] = json.loads(done.stdout)
