@@ -71,15 +71,19 @@ class ComplaintForm(Form):
         turn.say("complaint_created", reference=ticket.reference,
                  ack_due=turn.when(ticket.acknowledge_due))
         if values.get("contact") == "email" and values.get("email"):
-            await self._acknowledge(turn, values, ticket.reference or "")
+            thread = await self._acknowledge(turn, values, ticket.reference or "")
+            # Agents' answers go by mail in the same thread (console/desk.py).
+            ticket.details = {**ticket.details, "reply_by": "email", "mail_thread": thread}
 
     @staticmethod
-    async def _acknowledge(turn: Turn, values: Mapping[str, Any], reference: str) -> None:
-        """The written acknowledgement, sent at once to the address the customer gave."""
-        await queue_mail(
+    async def _acknowledge(turn: Turn, values: Mapping[str, Any], reference: str) -> int:
+        """The written acknowledgement, sent at once to the address the customer gave;
+        returns the e-mail conversation it starts."""
+        _, thread = await queue_mail(
             turn.session, address=values["email"], language=turn.lang, now=turn.now,
             name=turn.customer.name,
             subject=turn.t("complaint_ack_subject", reference=reference),
             reply=Reply(turn.t("complaint_ack_mail", reference=reference,
                                description=values["description"],
                                company=turn.services.company.company_name)))
+        return thread

@@ -83,10 +83,17 @@ async def load(database: Database, delivery: Delivery) -> Outgoing:
             .where(Conversation.external_chat_id == conversation.external_chat_id,
                    Message.channel == CHANNEL, Message.direction == "in")
             .order_by(Message.id).limit(1))).scalar()
+        ours = None if inbound else (await session.execute(
+            select(OutboxItem.platform_message_id).where(
+                OutboxItem.conversation_id == conversation.id,
+                OutboxItem.message_id < turn[0].id, OutboxItem.platform_message_id.is_not(None))
+            .order_by(OutboxItem.id.desc()).limit(1))).scalar()
         ticket = (await session.execute(
             select(Ticket.reference).where(Ticket.conversation_id == conversation.id)
             .order_by(Ticket.id.desc()).limit(1))).scalar()
-    last: dict[str, Any] = (inbound[0] if inbound else {}).get("email", {})
+    # A thread we started (an acknowledgement) continues from our own last mail.
+    last: dict[str, Any] = (inbound[0] if inbound else {}).get("email", {}) or \
+        ({"message_id": ours} if ours else {})
     started: dict[str, Any] = (first or {}).get("email", {})
     references = list(last.get("references", []))[-MAX_REFERENCES + 1:]
     if last.get("message_id"):

@@ -16,6 +16,7 @@ from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.conversation import SURVEY_PREFIX, Attachment, Button, Reply
 from bot.domain import OPEN_TICKET_STATUSES, ConversationMode
+from bot.mail_out import by_mail, queue_mail
 from bot.outbound import queue_reply
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -144,12 +145,31 @@ class Desk:
             conversation = await self._conversation(session, ticket)
             if conversation is None:
                 raise DeskError("this ticket has no conversation to reply in", status=400)
-            message_id = await self._say(session, conversation, "agent", now,
-                                         Reply(text, files=files), agent=actor.display_name)
+            reply = Reply(text, files=files)
+            if by_mail(ticket, conversation):
+                message_id = await self._mail(session, ticket, conversation, reply, actor, now)
+            else:
+                message_id = await self._say(session, conversation, "agent", now, reply,
+                                             agent=actor.display_name)
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
             await audit(session, now, actor.username, "ticket", ticket_id, "reply",
                         after={"message_id": message_id})
+        return message_id
+
+    async def _mail(self, session: AsyncSession, ticket: Ticket, conversation: Conversation,
+                    reply: Reply, actor: Actor, now: datetime) -> int:
+        """The customer asked to be answered by e-mail: the reply goes to their address, in
+        the ticket's mail thread (started by the first such reply or the complaint's
+        acknowledgement)."""
+        details = dict(ticket.details or {})
+        subject = self.catalogue.text(conversation.language or "en", "mail_reply_subject",
+                                      reference=ticket.reference or "")
+        message_id, thread = await queue_mail(
+            session, address=str(details["email"]), subject=subject, reply=reply,
+            language=conversation.language or "en", now=now, agent=actor.display_name,
+            thread=details.get("mail_thread"))
+        ticket.details = {**details, "mail_thread": thread}
         return message_id
 
     async def note(self, ticket_id: int, actor: Actor, text: str, now: datetime) -> None:

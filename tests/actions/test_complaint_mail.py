@@ -5,6 +5,7 @@ through the e-mail channel on real mail servers; the customer's answer continues
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +14,8 @@ from bot.config import Settings
 from bot.conversation import Inbound
 from bot.storage.database import Database
 from bot.storage.models import Message, Ticket
+from console.actors import Actor
+from console.keys import DESK
 from tests.apps import Client, app_clients
 from tests.mail.helpers import customer_mail, email_settings, eventually, mails_of, rows, text_of
 from tests.mail.servers import MailServers
@@ -60,3 +63,30 @@ async def test_a_complaint_in_the_chat_with_reply_by_email_gets_its_acknowledgem
         return found if len(found) >= 2 else None  # the acknowledgement and the answer
     conversations = await eventually(both_stored)
     assert len(set(conversations)) == 1  # the answer joined the acknowledgement's thread
+
+
+async def test_the_agents_answer_to_that_complaint_goes_by_mail_in_the_same_thread(
+    client: tuple[Client, str], mail: MailServers,
+) -> None:
+    app, _ = client
+    piet = mail.address("piet")
+    steps = [("I want to file a formal complaint", None),
+             ("Your technician damaged our server rack during the visit", None),
+             ("By e-mail", "=email"), (piet, None), ("Yes", "/affirm")]
+    for number, (text, button) in enumerate(steps):
+        await app.app[INTAKE].receive(Inbound(
+            channel="webchat", chat_id="visitor-2", user_id="visitor-2",
+            message_id=f"p{number}", text=text, payload=button, language_hint="en"))
+        await app.app[INTAKE].drain()
+    [ticket] = await rows(app.app[DATABASE], select(Ticket))
+    [ack] = await mails_of(mail, piet, 1)
+    anna, now = Actor("anna", "Anna de Vries"), datetime.now(UTC)
+    await app.app[DESK].claim(ticket.id, anna, now)
+    await app.app[DESK].reply(ticket.id, anna, "We will replace the damaged rack panel.", now)
+    found = await mails_of(mail, piet, 2)
+    answer = next(m for m in found if "rack panel" in text_of(m))
+    assert "Anna de Vries" in answer["From"] and answer["Auto-Submitted"] is None
+    assert answer["In-Reply-To"] == ack["Message-ID"]  # the acknowledgement's thread
+    chat = await rows(app.app[DATABASE], select(Message.text).where(
+        Message.channel == "webchat", Message.sender == "agent"))
+    assert chat == []  # not sent to the chat as well
