@@ -8,6 +8,7 @@ from typing import Any
 import phonenumbers
 
 from actions import extract
+from actions.mail_confirmation import confirm_by_mail
 from bot.forms import Form, Slot
 from bot.opening import closed_reason
 from bot.turn import Turn
@@ -56,3 +57,4 @@ class CallbackForm(Form):
             line = turn.services.company.placeholders()[DEDICATED_LINES[country]]
             turn.say("callback_dedicated_line", country=COUNTRY_NAMES[country][turn.lang],
                      line=line)
+        await confirm_by_mail(turn, ticket.reference or "")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from actions import device, extract
+from actions.mail_confirmation import confirm_by_mail
 from bot.capabilities import PHOTOS
 from bot.forms import Form, Found, Slot
 from bot.turn import Turn
@@ -128,3 +129,4 @@ class WarrantyForm(Form):
         turn.ticket = ticket.reference
         key = "warranty_created_reseller" if values["bought"] == "reseller" else "warranty_created"
         turn.say(key, reference=ticket.reference)
+        await confirm_by_mail(turn, ticket.reference or "")
