@@ -73,7 +73,8 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
 
 
 async def queue_page(request: web.Request) -> web.Response:
-    return render(request, "queue.html")
+    """The workspace: queue, conversation and customer panes in one page."""
+    return render(request, "workspace.html", ticket_id="")
 
 
 async def queue_json(request: web.Request) -> web.Response:
@@ -83,20 +84,24 @@ async def queue_json(request: web.Request) -> web.Response:
 
 
 async def ticket_page(request: web.Request) -> web.Response:
-    view = await transcript.ticket_view(request.app[DATABASE], int(request.match_info["id"]))
-    if view is None:
+    """The workspace with one conversation open (a link that can be shared or reloaded)."""
+    ticket_id = int(request.match_info["id"])
+    if await transcript.ticket_view(request.app[DATABASE], ticket_id) is None:
         raise web.HTTPNotFound(text="no such ticket")
-    agents = [agent for agent in await list_agents(request.app[DATABASE])
-              if agent.active and agent.username != request[AGENT].username]
-    return render(request, "ticket.html", view=view, agents=agents,
-                  teams=list(request.app[SETTINGS].teams))
+    return render(request, "workspace.html", ticket_id=str(ticket_id))
 
 
 async def ticket_json(request: web.Request) -> web.Response:
+    """The conversation pane's data, with whom the ticket can be transferred to."""
     view = await transcript.ticket_view(request.app[DATABASE], int(request.match_info["id"]))
     if view is None:
         raise web.HTTPNotFound(text="no such ticket")
-    return web.json_response(transcript.as_json(view))
+    agents = [{"username": agent.username, "name": agent.display_name,
+               "available": agent.available}
+              for agent in await list_agents(request.app[DATABASE])
+              if agent.active and agent.username != request[AGENT].username]
+    return web.json_response({**transcript.as_json(view), "agents": agents,
+                              "teams": list(request.app[SETTINGS].teams)})
 
 
 async def _form(request: web.Request) -> dict[str, Any]:
@@ -156,7 +161,8 @@ async def _handback(desk: Desk, ticket_id: int, actor: Actor, form: dict[str, An
 async def _close(desk: Desk, ticket_id: int, actor: Actor, form: dict[str, Any],
                  request: web.Request) -> dict[str, Any]:
     await desk.close(ticket_id, actor, str(form.get("resolution", ""))[:2000],
-                     request.app[CLOCK].now())
+                     request.app[CLOCK].now(),
+                     closing_message=str(form.get("closing_message", ""))[:4000])
     await _tell_widget(request, ticket_id)
     return {}
 
