@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import OPEN_TICKET_STATUSES
+from bot.domain import CONVERSATIONAL_INTENTS, OPEN_TICKET_STATUSES
+from bot.routing import KIND_INTENTS
 from bot.storage.database import Database
 from bot.storage.models import Callback, Conversation, Customer, Message, Ticket
 from bot.tickets import reference_for
@@ -78,21 +79,23 @@ async def _item(session: AsyncSession, ticket: Ticket) -> QueueItem:
         channel=conversation.channel if conversation else "",
         language=conversation.language if conversation else None,
         customer=customer_label(customer) if customer else "",
-        intent=await creating_intent(session, ticket), created_at=ticket.created_at,
+        intent=creating_intent(ticket), created_at=ticket.created_at,
         due_at=due, assigned_to=ticket.assigned_to,
         mode=conversation.mode if conversation else "", team=ticket.team,
         preview=preview, preview_sender=sender)
 
 
-async def creating_intent(session: AsyncSession, ticket: Ticket) -> str | None:
-    """The intent of the customer's last message before the ticket was opened."""
-    if ticket.conversation_id is None:
-        return None
-    return (await session.execute(
-        select(Message.intent).where(Message.conversation_id == ticket.conversation_id,
-                                     Message.direction == "in", Message.intent.is_not(None),
-                                     Message.created_at <= ticket.created_at)
-        .order_by(Message.id.desc()).limit(1))).scalar_one_or_none()
+def creating_intent(ticket: Ticket) -> str | None:
+    """What the ticket was opened for: a handoff's topic (the latest intent before it
+    that is not small talk, or the request for a person itself), else the intent the
+    kind's form answers. Never the latest message's intent (a "thank you" after a
+    warranty claim is not what the ticket is about)."""
+    if ticket.kind == "handoff":
+        intents = [str(intent) for intent in (ticket.details or {}).get("last_intents") or []]
+        for intent in reversed(intents):
+            if intent not in CONVERSATIONAL_INTENTS and intent != KIND_INTENTS["handoff"]:
+                return intent
+    return KIND_INTENTS.get(ticket.kind)
 
 
 def _shorten(text: str) -> str:

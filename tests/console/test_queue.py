@@ -36,3 +36,23 @@ async def test_the_queue_shows_the_customer_and_a_preview_of_the_last_message(
     assert item.preview.startswith("My printer prints only blank pages")
     assert len(item.preview) == 120 and item.preview.endswith("…")
     assert item.preview_sender == "customer"
+
+
+async def test_a_warranty_ticket_shows_the_intent_that_opened_it_not_the_latest(
+    database: Database,
+) -> None:
+    ticket_id = await add_ticket(database, NOW, kind="warranty", team="hardware")
+    await say(database, ticket_id, "customer", "thanks!", NOW + timedelta(minutes=1),
+              intent="thank")
+    [item] = await open_queue(database)
+    assert item.intent == "warranty_claim"
+
+
+async def test_a_handoff_shows_the_topic_before_the_request_for_a_person(
+    database: Database,
+) -> None:
+    await add_ticket(database, NOW, details={
+        "last_intents": ["greet", "mail_setup", "thank", "human_handoff"]})
+    await add_ticket(database, NOW, details={"last_intents": ["greet", "human_handoff"]})
+    assert [item.intent for item in await open_queue(database)] == \
+        ["mail_setup", "human_handoff"]
