@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app_keys import CLOCK, DATABASE, SETTINGS
-from console import auth, desk_views, supervision, work_views
+from console import auth, desk_views, preferences, supervision, work_views
 from console.canned_starter import add_starter_set_safely
 from console.desk import Desk
 from console.keys import DESK, HUB
@@ -21,6 +21,7 @@ def add_console(app: web.Application, desk: Desk, hub: ConsoleHub) -> None:
     desk_views.add_routes(app)
     work_views.add_routes(app)
     supervision.add_routes(app)
+    preferences.add_routes(app)
     app.on_startup.append(_starter_set)
     app.on_shutdown.append(hub.close_all)
     app.router.add_static("/console/static", STATIC, append_version=True)

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.app_keys import CLOCK, DATABASE
 from console import callbacks, canned
 from console.actors import Actor, DeskError
+from console.i18n import N_, translate
 from console.identity import AGENT
 from console.templating import render
 
@@ -22,6 +23,9 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/console/canned", canned_save)
     app.router.add_post("/console/canned/{id:\\d+}/delete", canned_delete)
     app.router.add_get("/console/api/canned", canned_json)
+
+
+CALLBACK_STATUSES = (N_("done"), N_("scheduled"), N_("unreachable"))
 
 
 def _back(path: str, message: str, ok: bool = False) -> str:
@@ -54,8 +58,10 @@ async def callback_outcome(request: web.Request) -> web.Response:
             str(form.get("outcome", "")), str(form.get("note", "")),
             request.app[CLOCK].now(), due)
     except (DeskError, ValueError) as error:
-        raise web.HTTPFound(_back("/console/callbacks", f"Not saved: {error}")) from error
-    raise web.HTTPFound(_back("/console/callbacks", f"Callback {status}", ok=True))
+        raise web.HTTPFound(_back("/console/callbacks", translate(
+            request, "Not saved: {error}", error=error))) from error
+    raise web.HTTPFound(_back("/console/callbacks", translate(
+        request, "Callback saved: {status}", status=translate(request, status)), ok=True))
 
 
 async def canned_page(request: web.Request) -> web.Response:
@@ -71,8 +77,9 @@ async def canned_save(request: web.Request) -> web.Response:
                           str(form.get("title", "")), str(form.get("text", "")),
                           request.app[CLOCK].now(), int(reply_id) if reply_id else None)
     except (DeskError, ValueError) as error:
-        raise web.HTTPFound(_back("/console/canned", f"Not saved: {error}")) from error
-    raise web.HTTPFound(_back("/console/canned", "Saved", ok=True))
+        raise web.HTTPFound(_back("/console/canned", translate(
+            request, "Not saved: {error}", error=error))) from error
+    raise web.HTTPFound(_back("/console/canned", translate(request, "Saved"), ok=True))
 
 
 async def canned_delete(request: web.Request) -> web.Response:
@@ -81,7 +88,7 @@ async def canned_delete(request: web.Request) -> web.Response:
                             int(request.match_info["id"]), request.app[CLOCK].now())
     except DeskError as error:
         raise web.HTTPFound(_back("/console/canned", str(error))) from error
-    raise web.HTTPFound(_back("/console/canned", "Deleted", ok=True))
+    raise web.HTTPFound(_back("/console/canned", translate(request, "Deleted"), ok=True))
 
 
 async def canned_json(request: web.Request) -> web.Response:

@@ -22,6 +22,11 @@
     const chosen = forms ? (rule === 'one' ? forms[0] : forms[1]) : (n === 1 ? one : other);
     return chosen.split('{n}').join(new Intl.NumberFormat(SB.locale).format(n));
   };
+  // Words the server sends as data (ticket kinds, statuses, contracts, senders), listed
+  // here so that the catalogue has them.
+  SB.words = [SB.t('handoff'), SB.t('warranty'), SB.t('complaint'), SB.t('callback'),
+    SB.t('open'), SB.t('claimed'), SB.t('closed'), SB.t('cancelled'), SB.t('none'),
+    SB.t('standard'), SB.t('premium'), SB.t('bot'), SB.t('agent'), SB.t('system')];
   SB.time = function (iso) {
     return new Intl.DateTimeFormat(SB.locale, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
   };
@@ -101,4 +106,9 @@
         .then(showAvailability).catch((e) => { button.title = e.message; });
     });
   }
+})();
+(function () {
+  'use strict';
+  const choice = document.getElementById('locale-choice');  // a new language applies at once
+  if (choice) choice.addEventListener('change', () => choice.form.requestSubmit());
 })();
