@@ -4,6 +4,9 @@ percentages formatted for the locale."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations
 
@@ -14,20 +17,24 @@ from console.metrics import DashboardFigures, Rate
 Card = tuple[str, str, str]
 
 
-class CardTexts:
-    """Formats figures in one locale."""
+class FigureTexts:
+    """Texts and figures in one locale, for the cards and the charts."""
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
         self.t: NullTranslations = translations(locale)
 
+    def day(self, value: date) -> str:
+        """A day on a chart axis: "3 Nov", "3. Nov.", "3 nov"."""
+        return format_date(value, "d MMM", locale=self.locale)
+
     def n_a(self) -> str:
         return self.t.gettext("n/a")
 
-    def percent(self, rate: Rate) -> str:
+    def percent(self, rate: Rate, pattern: str = "#,##0.0%") -> str:
         if rate.share is None:
             return self.n_a()
-        return format_percent(rate.share, "#,##0.0%", locale=self.locale)
+        return format_percent(rate.share, pattern, locale=self.locale)
 
     def minutes(self, value: float | None) -> str:
         if value is None:
@@ -47,7 +54,7 @@ class CardTexts:
 
 def cards(figures: DashboardFigures, locale: str) -> list[Card]:
     """The overall figures of the period."""
-    x, _ = CardTexts(locale), translations(locale).gettext
+    x, _ = FigureTexts(locale), translations(locale).gettext
     csat = figures.csat
     breaches = figures.first_response_breaches + figures.resolution_breaches
     return [
@@ -72,7 +79,7 @@ def cards(figures: DashboardFigures, locale: str) -> list[Card]:
 
 def handoff_cards(figures: HandoffFigures, locale: str) -> list[Card]:
     """The handoff figures; rates are of all handoffs."""
-    x, _ = CardTexts(locale), translations(locale).gettext
+    x, _ = FigureTexts(locale), translations(locale).gettext
     answered = len(figures.response_minutes)
     return [
         (_("Handoff to first response"), x.minutes(figures.median_response),

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app_keys import CLOCK, DATABASE, SERVICES, SETTINGS
 from bot.calendar import BusinessCalendar
 from console import dashboard_cards, handoff_metrics, metrics, privacy
+from console.dashboard_cards import FigureTexts
 from console.i18n import N_, request_locale
 from console.identity import AGENT
 from console.metrics import TicketRow
@@ -56,6 +57,11 @@ class ChartQuery:
     now: datetime
     threshold: float
     calendar: BusinessCalendar
+    locale: str = "en"
+
+    @property
+    def texts(self) -> FigureTexts:
+        return FigureTexts(self.locale)
 
 
 Drawing = Callable[[], str]
@@ -72,7 +78,7 @@ def _period(request: web.Request) -> ReportPeriod:
 def _chart_query(request: web.Request, period: ReportPeriod) -> ChartQuery:
     return ChartQuery(period, request.app[CLOCK].now(),
                       request.app[SETTINGS].nlu_confidence_threshold,
-                      request.app[SERVICES].calendar)
+                      request.app[SERVICES].calendar, request_locale(request))
 
 
 async def dashboard(request: web.Request) -> web.Response:
@@ -95,36 +101,39 @@ async def dashboard(request: web.Request) -> web.Response:
 
 async def _conversations(session: AsyncSession, query: ChartQuery) -> Drawing:
     return partial(_charts().conversations_chart,
-                   await metrics.channel_volume(session, query.period))
+                   await metrics.channel_volume(session, query.period), x=query.texts)
 
 
 async def _intents(session: AsyncSession, query: ChartQuery) -> Drawing:
-    return partial(_charts().intents_chart, await metrics.top_intents(session, query.period))
+    return partial(_charts().intents_chart, await metrics.top_intents(session, query.period),
+                   x=query.texts)
 
 
 async def _response_times(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(_charts().response_times_chart, metrics.response_times(rows))
+    return partial(_charts().response_times_chart, metrics.response_times(rows), x=query.texts)
 
 
 async def _breaches(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(_charts().breaches_chart, metrics.breaches_per_day(rows, query.period))
+    return partial(_charts().breaches_chart, metrics.breaches_per_day(rows, query.period),
+                   x=query.texts)
 
 
 async def _csat(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(_charts().csat_chart, metrics.csat_summary(rows))
+    return partial(_charts().csat_chart, metrics.csat_summary(rows), x=query.texts)
 
 
 async def _handoff_intents(session: AsyncSession, query: ChartQuery) -> Drawing:
     return partial(_charts().handoff_intents_chart,
-                   await handoff_metrics.handoff_rate_by_intent(session, query.period))
+                   await handoff_metrics.handoff_rate_by_intent(session, query.period),
+                   x=query.texts)
 
 
 async def _handoff_response(session: AsyncSession, query: ChartQuery) -> Drawing:
     return partial(_charts().handoff_response_chart, await handoff_metrics.period_handoff_figures(
-        session, query.period, query.calendar))
+        session, query.period, query.calendar), x=query.texts)
 
 
 CHARTS: dict[str, ChartSource] = {
