@@ -100,6 +100,14 @@ class ShowsPresence(Protocol):
     async def show_presence(self, chat_id: str, name: str) -> None: ...
 
 
+@runtime_checkable
+class ShowsTyping(Protocol):
+    """A channel that can show in the chat that a person is typing (the widget sends
+    `{"type": "typing", "on": true, "from": "agent", "name": ...}`)."""
+
+    async def show_typing(self, chat_id: str, name: str, on: bool) -> None: ...
+
+
 class Channel(Sender, Protocol):
     """A channel as the app runs it: routes, a lifecycle and a sender."""
 

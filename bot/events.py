@@ -61,9 +61,23 @@ class PresenceChanged:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-Event = MessageAccepted | TurnAnswered | RepliesQueued | TicketChanged | PresenceChanged
+@dataclass(frozen=True)
+class AgentTyping:
+    """The person answering a customer's conversation started (`on`) or stopped typing;
+    channels that can show it in the chat (the widget's typing dots with the name) do so.
+    A console repeats `on` every few seconds while the agent types, so a channel may let
+    the indicator lapse when no repeat comes."""
+
+    channel: str
+    chat_id: str
+    name: str
+    on: bool
+
+
+Event = (MessageAccepted | TurnAnswered | RepliesQueued | TicketChanged | PresenceChanged
+         | AgentTyping)
 E = TypeVar("E", MessageAccepted, TurnAnswered, RepliesQueued, TicketChanged,
-            PresenceChanged)
+            PresenceChanged, AgentTyping)
 Listener = Callable[[E], Awaitable[None] | None]
 
 

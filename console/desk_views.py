@@ -18,6 +18,7 @@ from console.desk import Desk
 from console.identity import AGENT
 from console.keys import DESK, HUB
 from console.templating import render
+from console.typing import agent_typing
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -69,7 +70,13 @@ def _actor(request: web.Request) -> Actor:
 
 
 async def console_socket(request: web.Request) -> web.WebSocketResponse:
-    return await request.app[HUB].socket(request)
+    """The live connection: events to the console, the agent's typing from it."""
+    agent = request[AGENT]
+
+    async def on_event(event: dict[str, Any]) -> None:
+        await agent_typing(request.app[DATABASE], request.app[EVENTS], agent, event)
+
+    return await request.app[HUB].socket(request, on_event)
 
 
 async def queue_page(request: web.Request) -> web.Response:

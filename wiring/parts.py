@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bus import EventBus, event_bus
-from bot.channel import Channel, ShowsPresence
+from bot.channel import Channel, ShowsPresence, ShowsTyping
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
 from bot.events import (
+    AgentTyping,
     Events,
     MessageAccepted,
     PresenceChanged,
@@ -109,3 +110,10 @@ def _subscribe(parts: Parts) -> None:
             await channel.show_presence(event.chat_id, event.name)
 
     events.subscribe(PresenceChanged, show_presence)
+
+    async def show_typing(event: AgentTyping) -> None:
+        channel = parts.channels.get(event.channel)
+        if isinstance(channel, ShowsTyping):
+            await channel.show_typing(event.chat_id, event.name, event.on)
+
+    events.subscribe(AgentTyping, show_typing)

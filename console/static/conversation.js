@@ -32,6 +32,7 @@
   };
   conv.open = async function (id) {
     if (String(id) !== String(conv.id)) {
+      if (SB.typing) SB.typing.stop();
       conv.id = String(id); shown = new Set(); list.textContent = '';
       statusBox.hidden = true; errorBox.hidden = true; marker.hidden = true; box.value = '';
     }

@@ -5,8 +5,9 @@ agent on the queue page is alerted within a second of the customer seeing the ha
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from bot.app_keys import EVENTS
 from bot.config import Settings
+from bot.events import AgentTyping
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Ticket
@@ -25,10 +28,12 @@ from wiring.app import init_app
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
+Server = tuple[str, str, list[AgentTyping]]
 
 
 @pytest.fixture
-async def server(tmp_path: Path, nlu_service: tuple[str, str]) -> AsyncIterator[tuple[str, str]]:
+async def server(tmp_path: Path, nlu_service: tuple[str, str],
+                 ) -> AsyncIterator[tuple[str, str, list[AgentTyping]]]:
     url, token = nlu_service
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -39,10 +44,21 @@ async def server(tmp_path: Path, nlu_service: tuple[str, str]) -> AsyncIterator[
     await upgrade(database)
     await create_agent(database, "anna", PASSWORD, role="supervisor", display_name="Anna de Vries")
     await database.close()
-    test_server = TestServer(init_app(settings), host="127.0.0.1", port=port)
+    app = init_app(settings)
+    typing: list[AgentTyping] = []  # what the customer's channel is asked to show
+    app[EVENTS].subscribe(AgentTyping, typing.append)
+    test_server = TestServer(app, host="127.0.0.1", port=port)
     await test_server.start_server()
-    yield base, database_url
+    yield base, database_url, typing
     await test_server.close()
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait for something the server hears from the browser (a WebSocket message)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the server did not hear it in time"
+        await asyncio.sleep(0.05)
 
 
 async def log_in(page: Any, base: str, username: str) -> None:
@@ -54,8 +70,8 @@ async def log_in(page: Any, base: str, username: str) -> None:
 
 
 async def test_handoff_claim_reply_close_and_rating(browser: Any,
-                                                    server: tuple[str, str]) -> None:
-    base, database_url = server
+                                                    server: Server) -> None:
+    base, database_url, typing = server
     agent_context = await browser.new_context(viewport={"width": 1440, "height": 900})
     agent = await agent_context.new_page()
     await log_in(agent, base, "anna")
@@ -88,12 +104,15 @@ async def test_handoff_claim_reply_close_and_rating(browser: Any,
     await agent.locator("#ticket-status", has_text="claimed").wait_for()
     await customer.locator(".sbw-from-system", has_text="Anna de Vries").wait_for(timeout=5000)
 
-    await agent.fill("#composer-text", "Hello, this is Anna. How can I help?")
+    await agent.type("#composer-text", "Hello, this is Anna. How can I help?")
+    await until(lambda: bool(typing))
+    assert typing[0].on and typing[0].name == "Anna de Vries"
     await agent.press("#composer-text", "Control+Enter")
     await customer.locator(".sbw-from-agent",
                            has_text="Hello, this is Anna").wait_for(timeout=5000)
     await agent.locator("#transcript .from-agent").wait_for()
     assert await agent.locator("#action-status").is_visible()
+    await until(lambda: not typing[-1].on)  # sending ends the typing
     assert not await agent.locator("#action-error").is_visible()
 
     await agent.check("#mode-note")
