@@ -39,6 +39,11 @@ browser:
 		{ $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
 		  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; } || \
 		{ echo "supportbot: could not install chromium with apt-get; install Debian's chromium package and run make again." >&2; exit 1; }; }
+	@[ -f tests/browser/node_modules/axe-core/axe.min.js ] || { echo "[setup] installing axe-core for the accessibility checks"; \
+		command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+			$$SUDO apt-get install -y -q npm >/dev/null 2>&1 || \
+			{ echo "supportbot: could not install npm with apt-get (needed for axe-core); install Debian's npm package and run make again." >&2; exit 1; }; }; \
+		npm ci --prefix tests/browser --no-audit --no-fund --silent; }
 
 unit: setup browser
 	@echo "[test] pytest"
