@@ -90,7 +90,7 @@
   }
 
   // --- availability (top bar), and who I am for alerts ---
-  SB.me = { username: null, available: false, teams: [] };
+  SB.me = { username: document.body.dataset.agent || null, available: false, teams: [] };
   const button = document.getElementById('availability');
   function showAvailability(data) {
     Object.assign(SB.me, data);

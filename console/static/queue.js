@@ -53,7 +53,7 @@
     meta.appendChild(SB.el('span', {}, t.channel + (t.language ? ' · ' + t.language : '') + (t.team ? ' · ' + t.team : '')));
     li.appendChild(meta);
     if (t.preview) {
-      const who = t.preview_sender === 'customer' ? '' : SB.t(t.preview_sender) + ': ';
+      const who = t.preview_sender === 'customer' ? '' : SB.t(t.preview_sender === 'agent' ? 'Agent' : t.preview_sender === 'bot' ? 'Bot' : 'System') + ': ';
       li.appendChild(SB.el('p', { class: 'preview' }, who + t.preview));
     }
     const times = SB.el('div', { class: 'times' });

@@ -67,7 +67,7 @@ async def add_conversation(database: Database, status: str, messages: int = 3) -
                                 sender=sender, text=text, payload={"agent": "Anna"},
                                 intent="mail_setup" if sender == "customer" else None,
                                 confidence=0.93 if sender == "customer" else None,
-                                created_at=at))
+                                created_at=at, processed_at=at))
         session.add(TicketNote(ticket_id=ticket_id, author="anna", text="Checked the DNS",
                                created_at=at))
         if status == "closed":

@@ -4,10 +4,13 @@ replies, the dashboard and customer privacy, in English and in German."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tests.accessibility import serious_violations
 from tests.console.helpers import PASSWORD
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 async def _check(page: Any, url: str, ready: str) -> list[str]:
@@ -41,5 +44,9 @@ async def test_no_console_page_has_a_serious_accessibility_violation(
             await page.locator("html[lang=de]").wait_for()
         for path, ready in pages:
             problems += await _check(page, base + path, ready)
+    await page.goto(f"{base}/console/tickets/{claimed}")  # for the README
+    await page.locator("#transcript .note").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "console-workspace-de.png"))
     await context.close()
     assert not problems, "\n".join(problems)
