@@ -108,6 +108,14 @@ class ShowsTyping(Protocol):
     async def show_typing(self, chat_id: str, name: str, on: bool) -> None: ...
 
 
+@runtime_checkable
+class ShowsSeen(Protocol):
+    """A channel that can mark the customer's messages as seen by a person (the widget
+    sends `{"type": "seen", "up_to": message id, "at": ISO time}`)."""
+
+    async def show_seen(self, chat_id: str, message_id: int, at: datetime) -> None: ...
+
+
 class Channel(Sender, Protocol):
     """A channel as the app runs it: routes, a lifecycle and a sender."""
 

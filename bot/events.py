@@ -14,6 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.conversation import TurnResult
@@ -74,10 +75,21 @@ class AgentTyping:
     on: bool
 
 
+@dataclass(frozen=True)
+class MessagesSeen:
+    """The person answering a customer's conversation has seen the customer's messages up
+    to `message_id` (sent at `at`); channels that show delivery states mark them seen."""
+
+    channel: str
+    chat_id: str
+    message_id: int
+    at: datetime
+
+
 Event = (MessageAccepted | TurnAnswered | RepliesQueued | TicketChanged | PresenceChanged
-         | AgentTyping)
+         | AgentTyping | MessagesSeen)
 E = TypeVar("E", MessageAccepted, TurnAnswered, RepliesQueued, TicketChanged,
-            PresenceChanged, AgentTyping)
+            PresenceChanged, AgentTyping, MessagesSeen)
 Listener = Callable[[E], Awaitable[None] | None]
 
 

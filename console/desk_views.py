@@ -17,8 +17,8 @@ from console.agents import AgentError, find_agent, list_agents, set_availability
 from console.desk import Desk
 from console.identity import AGENT
 from console.keys import DESK, HUB
+from console.signals import agent_signal
 from console.templating import render
-from console.typing import agent_typing
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -70,11 +70,11 @@ def _actor(request: web.Request) -> Actor:
 
 
 async def console_socket(request: web.Request) -> web.WebSocketResponse:
-    """The live connection: events to the console, the agent's typing from it."""
+    """The live connection: events to the console; typing and seen signals from it."""
     agent = request[AGENT]
 
     async def on_event(event: dict[str, Any]) -> None:
-        await agent_typing(request.app[DATABASE], request.app[EVENTS], agent, event)
+        await agent_signal(request.app[DATABASE], request.app[EVENTS], agent, event)
 
     return await request.app[HUB].socket(request, on_event)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bus import EventBus, event_bus
-from bot.channel import Channel, ShowsPresence, ShowsTyping
+from bot.channel import Channel, ShowsPresence, ShowsSeen, ShowsTyping
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
@@ -14,6 +14,7 @@ from bot.events import (
     AgentTyping,
     Events,
     MessageAccepted,
+    MessagesSeen,
     PresenceChanged,
     RepliesQueued,
     TicketChanged,
@@ -117,3 +118,10 @@ def _subscribe(parts: Parts) -> None:
             await channel.show_typing(event.chat_id, event.name, event.on)
 
     events.subscribe(AgentTyping, show_typing)
+
+    async def show_seen(event: MessagesSeen) -> None:
+        channel = parts.channels.get(event.channel)
+        if isinstance(channel, ShowsSeen):
+            await channel.show_seen(event.chat_id, event.message_id, event.at)
+
+    events.subscribe(MessagesSeen, show_seen)

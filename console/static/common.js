@@ -72,13 +72,20 @@
     listeners.push(listener);
     if (!socket) connect(1000);
   };
+  /** Send an event to the server; false when the connection is not open. */
   SB.send = function (event) {
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(event));
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(event));
+    return true;
   };
   function connect(delay) {
     const status = document.getElementById('live-status');
     socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/console/ws');
-    socket.onopen = () => { delay = 1000; if (status) { status.textContent = SB.t('live'); status.className = 'badge ok'; } };
+    socket.onopen = () => {
+      delay = 1000;
+      if (status) { status.textContent = SB.t('live'); status.className = 'badge ok'; }
+      listeners.forEach((l) => l({ type: 'connected' }));  // catch up on what was missed
+    };
     socket.onmessage = (ev) => {
       let event; try { event = JSON.parse(ev.data); } catch (e) { return; }
       listeners.forEach((l) => l(event));

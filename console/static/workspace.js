@@ -18,6 +18,7 @@
   SB.details.onOpen = open;
   conv.onChange = (data) => {
     SB.details.render(data);
+    SB.seen();
     document.title = data.reference + ' · supportbot';
   };
   window.addEventListener('popstate', () => {

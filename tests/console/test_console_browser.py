@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.app_keys import EVENTS
 from bot.config import Settings
-from bot.events import AgentTyping
+from bot.events import AgentTyping, MessagesSeen
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Ticket
@@ -28,12 +28,12 @@ from wiring.app import init_app
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
-Server = tuple[str, str, list[AgentTyping]]
+Server = tuple[str, str, list[AgentTyping | MessagesSeen]]
 
 
 @pytest.fixture
 async def server(tmp_path: Path, nlu_service: tuple[str, str],
-                 ) -> AsyncIterator[tuple[str, str, list[AgentTyping]]]:
+                 ) -> AsyncIterator[Server]:
     url, token = nlu_service
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -45,11 +45,12 @@ async def server(tmp_path: Path, nlu_service: tuple[str, str],
     await create_agent(database, "anna", PASSWORD, role="supervisor", display_name="Anna de Vries")
     await database.close()
     app = init_app(settings)
-    typing: list[AgentTyping] = []  # what the customer's channel is asked to show
-    app[EVENTS].subscribe(AgentTyping, typing.append)
+    signals: list[AgentTyping | MessagesSeen] = []  # what the customer's chat is to show
+    app[EVENTS].subscribe(AgentTyping, signals.append)
+    app[EVENTS].subscribe(MessagesSeen, signals.append)
     test_server = TestServer(app, host="127.0.0.1", port=port)
     await test_server.start_server()
-    yield base, database_url, typing
+    yield base, database_url, signals
     await test_server.close()
 
 
@@ -71,7 +72,7 @@ async def log_in(page: Any, base: str, username: str) -> None:
 
 async def test_handoff_claim_reply_close_and_rating(browser: Any,
                                                     server: Server) -> None:
-    base, database_url, typing = server
+    base, database_url, signals = server
     agent_context = await browser.new_context(viewport={"width": 1440, "height": 900})
     agent = await agent_context.new_page()
     await log_in(agent, base, "anna")
@@ -105,14 +106,16 @@ async def test_handoff_claim_reply_close_and_rating(browser: Any,
     await customer.locator(".sbw-from-system", has_text="Anna de Vries").wait_for(timeout=5000)
 
     await agent.type("#composer-text", "Hello, this is Anna. How can I help?")
-    await until(lambda: bool(typing))
-    assert typing[0].on and typing[0].name == "Anna de Vries"
+    await until(lambda: any(isinstance(signal, AgentTyping) for signal in signals))
+    first = next(signal for signal in signals if isinstance(signal, AgentTyping))
+    assert first.on and first.name == "Anna de Vries"
     await agent.press("#composer-text", "Control+Enter")
     await customer.locator(".sbw-from-agent",
                            has_text="Hello, this is Anna").wait_for(timeout=5000)
     await agent.locator("#transcript .from-agent").wait_for()
     assert await agent.locator("#action-status").is_visible()
-    await until(lambda: not typing[-1].on)  # sending ends the typing
+    await until(lambda: not [signal for signal in signals  # sending ends the typing
+                             if isinstance(signal, AgentTyping)][-1].on)
     assert not await agent.locator("#action-error").is_visible()
 
     await agent.check("#mode-note")
@@ -123,6 +126,7 @@ async def test_handoff_claim_reply_close_and_rating(browser: Any,
     await customer.click("#sbw-send")
     await agent.locator("#transcript .from-customer",
                         has_text="blank pages").wait_for(timeout=5000)
+    await until(lambda: any(isinstance(signal, MessagesSeen) for signal in signals))
     assert await agent.evaluate(  # the newest message is in view
         "(() => { const t = document.getElementById('transcript');"
         " return t.scrollHeight - t.scrollTop - t.clientHeight < 48; })()")

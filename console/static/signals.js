@@ -1,6 +1,7 @@
-/* Agent typing, shown to the customer: while the agent writes a reply (not a note) on a
- * ticket they hold, the console says so over the WebSocket every few seconds, and stops
- * after a pause, on sending or when another ticket is opened. */
+/* What the customer's chat learns from the console: while the agent writes a reply (not a
+ * note) on a ticket they hold, that they are typing (repeated every few seconds, stopped
+ * after a pause, on sending or when another ticket is opened); and, while the page is
+ * in view, up to which customer message the agent has seen. */
 (function () {
   'use strict';
   const SB = window.SB;
@@ -17,6 +18,17 @@
     typingFor = null;
   }
   SB.typing = { stop: stop };
+
+  const seenUpTo = {};
+  /** Tell the chat how far the agent has read the open conversation (page in view). */
+  SB.seen = function () {
+    const data = conv.data;
+    if (!data || !conv.mine() || document.visibilityState !== 'visible') return;
+    const last = data.messages.filter((m) => m.sender === 'customer').pop();
+    if (!last || (seenUpTo[data.id] || 0) >= last.id) return;
+    if (SB.send({ type: 'seen', ticket_id: Number(data.id), message_id: last.id })) seenUpTo[data.id] = last.id;
+  };
+  document.addEventListener('visibilitychange', SB.seen);
   box.addEventListener('input', () => {
     if (!conv.mine() || document.getElementById('mode-note').checked || !box.value.trim()) { stop(); return; }
     if (typingFor !== null && typingFor !== conv.id) stop();
