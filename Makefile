@@ -57,7 +57,7 @@ clean:
 # The console's message catalogues: extract the texts of templates, scripts and views and
 # merge them into console/locale/{nl,de}/LC_MESSAGES/console.po (translate, then commit).
 messages: $(STAMP)
-	@$(BIN)/pybabel extract -F console/babel.cfg -k N_ -k translate:2 -k t -k tn:1,2 -k count:1,2 -k of:2,3 \
+	@$(BIN)/pybabel extract -F console/babel.cfg -k N_ -k translate:2 -k t -k tn:1,2 -k count:1,2 -k of:2,3 -k DeskError \
 		--no-wrap --sort-by-file -o console/locale/console.pot .
 	@for lang in nl de; do \
 		if [ -f console/locale/$$lang/LC_MESSAGES/console.po ]; then \

@@ -52,7 +52,7 @@ class Desk:
                 row = (await session.execute(select(Ticket.assigned_to, Ticket.status).where(
                     Ticket.id == ticket_id))).one_or_none()
                 if row is not None and row[0]:
-                    raise DeskError(f"{row[0]} already has this ticket")
+                    raise DeskError("{holder} already has this ticket", holder=row[0])
                 if row is not None and row[1] == "open":
                     raise DeskError("you are at your capacity of concurrent conversations; "
                                     "close or transfer one first")
@@ -152,8 +152,8 @@ class Desk:
             ticket = await self._ticket(session, ticket_id)
             if ticket.status == "closed" or (ticket.status == "claimed"
                                              and ticket.assigned_to != actor.username):
-                raise DeskError(f"claim the ticket first (it is {ticket.status}, "
-                                f"with {ticket.assigned_to or 'nobody'})")
+                raise DeskError("claim the ticket first (it is {state}, with {holder})",
+                                state=ticket.status, holder=ticket.assigned_to or "nobody")
             before = {"status": ticket.status, "assigned_to": ticket.assigned_to,
                       "team": ticket.team}
             if agent is not None:
@@ -202,14 +202,15 @@ class Desk:
     async def _ticket(self, session: AsyncSession, ticket_id: int) -> Ticket:
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None:
-            raise DeskError(f"no ticket {ticket_id}", status=404)
+            raise DeskError("no ticket {id}", status=404, id=ticket_id)
         return ticket
 
     async def _own(self, session: AsyncSession, ticket_id: int, actor: Actor) -> Ticket:
         ticket = await self._ticket(session, ticket_id)
         if ticket.status != "claimed" or ticket.assigned_to != actor.username:
             holder = ticket.assigned_to or "nobody"
-            raise DeskError(f"claim the ticket first (it is {ticket.status}, with {holder})")
+            raise DeskError("claim the ticket first (it is {state}, with {holder})",
+                            state=ticket.status, holder=holder)
         return ticket
 
     async def _conversation(self, session: AsyncSession,

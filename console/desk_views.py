@@ -15,6 +15,7 @@ from console import transcript
 from console.actors import Actor, DeskError
 from console.agents import AgentError, find_agent, list_agents, set_availability
 from console.desk import Desk
+from console.i18n import error_text
 from console.identity import AGENT
 from console.keys import DESK, HUB
 from console.signals import agent_signal
@@ -128,7 +129,8 @@ def _action(run: Callable[[Desk, int, Actor, dict[str, Any], web.Request],
             result = await run(request.app[DESK], ticket_id, _actor(request),
                                await _form(request), request)
         except DeskError as error:
-            return web.json_response({"error": str(error)}, status=error.status)
+            return web.json_response({"error": error_text(request, error)},
+                                     status=error.status)
         request.app[EVENTS].publish(RepliesQueued())
         await request.app[HUB].publish({"type": "queue", "ticket_id": ticket_id})
         return web.json_response({"ok": True, **result})

@@ -84,6 +84,18 @@ def translate(request: web.Request, text: str, **values: object) -> str:
     return translated.format(**values) if values else translated
 
 
+def error_text(request: web.Request, error: Exception) -> str:
+    """An action's error in the request's language: a `DeskError`'s template translated
+    and filled in (state words too), anything else as it is."""
+    template, values = getattr(error, "template", None), getattr(error, "values", {})
+    if not isinstance(template, str):
+        return str(error)
+    words = {key: translate(request, value)
+             if isinstance(value, str) and (key == "state" or value == "nobody") else value
+             for key, value in values.items()}
+    return translate(request, template, **words) if words else translate(request, template)
+
+
 def formatters(locale: str) -> dict[str, Any]:
     """Jinja filters for dates, times and numbers in `locale`."""
     babel_locale = Locale.parse(locale)

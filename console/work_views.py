@@ -11,7 +11,7 @@ from aiohttp import web
 from bot.app_keys import CLOCK, DATABASE
 from console import callbacks, canned
 from console.actors import Actor, DeskError
-from console.i18n import N_, translate
+from console.i18n import N_, error_text, translate
 from console.identity import AGENT
 from console.templating import render
 
@@ -59,7 +59,7 @@ async def callback_outcome(request: web.Request) -> web.Response:
             request.app[CLOCK].now(), due)
     except (DeskError, ValueError) as error:
         raise web.HTTPFound(_back("/console/callbacks", translate(
-            request, "Not saved: {error}", error=error))) from error
+            request, "Not saved: {error}", error=error_text(request, error)))) from error
     raise web.HTTPFound(_back("/console/callbacks", translate(
         request, "Callback saved: {status}", status=translate(request, status)), ok=True))
 
@@ -78,7 +78,7 @@ async def canned_save(request: web.Request) -> web.Response:
                           request.app[CLOCK].now(), int(reply_id) if reply_id else None)
     except (DeskError, ValueError) as error:
         raise web.HTTPFound(_back("/console/canned", translate(
-            request, "Not saved: {error}", error=error))) from error
+            request, "Not saved: {error}", error=error_text(request, error)))) from error
     raise web.HTTPFound(_back("/console/canned", translate(request, "Saved"), ok=True))
 
 
@@ -87,7 +87,7 @@ async def canned_delete(request: web.Request) -> web.Response:
         await canned.delete(request.app[DATABASE], _actor(request),
                             int(request.match_info["id"]), request.app[CLOCK].now())
     except DeskError as error:
-        raise web.HTTPFound(_back("/console/canned", str(error))) from error
+        raise web.HTTPFound(_back("/console/canned", error_text(request, error))) from error
     raise web.HTTPFound(_back("/console/canned", translate(request, "Deleted"), ok=True))
 
 

@@ -82,3 +82,20 @@ def test_views_translate_their_messages_with_placeholders() -> None:
 
     request = make_mocked_request("GET", "/", headers={"Accept-Language": "de"})
     assert translate(request, "Not saved: {error}", error="x") == "Nicht gespeichert: x"
+
+
+async def test_a_refused_action_is_explained_in_the_agents_language(
+    client: TestClient[Any, Any], console_db: Any,
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.console.helpers import add_ticket
+
+    ticket_id = await add_ticket(console_db, datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    csrf = await login(client, "ann")
+    await client.post("/console/me/locale", data={"locale": "nl", "csrf_token": csrf})
+    refused = await client.post(f"/console/api/tickets/{ticket_id}/reply",
+                                json={"text": "Hallo"}, headers={"X-CSRF-Token": csrf})
+    assert refused.status == 409
+    assert (await refused.json())["error"] == \
+        "pak het ticket eerst op (het is open, bij niemand)"
