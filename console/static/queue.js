@@ -28,7 +28,13 @@
     const at = queue.tickets.findIndex((t) => String(t.id) === queue.selected);
     return queue.tickets[(at + 1) % queue.tickets.length].id;
   };
-  queue.alert = function (text) { alertBox.textContent = text; alertBox.hidden = false; };
+  /** An alert at the top of the queue; it goes after a minute or when clicked. */
+  queue.alert = function (text) {
+    alertBox.textContent = text; alertBox.hidden = false;
+    clearTimeout(queue.alertTimer);
+    queue.alertTimer = setTimeout(() => { alertBox.hidden = true; }, 60000);
+  };
+  alertBox.addEventListener('click', () => { alertBox.hidden = true; });
 
   function render() {
     list.textContent = '';
