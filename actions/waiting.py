@@ -29,7 +29,8 @@ async def waiting_ticket(turn: Turn) -> Ticket | None:
 
 
 async def queue_position(turn: Turn, ticket: Ticket) -> int:
-    """1 + the unclaimed tickets of the same team ahead of this one in queue order."""
+    """1 + other customers' unclaimed tickets of the same team ahead of this one in queue
+    order (the customer's own earlier tickets are not people ahead of them)."""
     ahead = (
         (Ticket.priority > ticket.priority)
         | ((Ticket.priority == ticket.priority) & (Ticket.urgency > ticket.urgency))
@@ -37,7 +38,8 @@ async def queue_position(turn: Turn, ticket: Ticket) -> int:
            & ((Ticket.created_at < ticket.created_at)
               | ((Ticket.created_at == ticket.created_at) & (Ticket.id < ticket.id)))))
     query = select(func.count()).select_from(Ticket).where(
-        Ticket.status == "open", Ticket.assigned_to.is_(None), Ticket.id != ticket.id, ahead)
+        Ticket.status == "open", Ticket.assigned_to.is_(None), Ticket.id != ticket.id,
+        Ticket.customer_id != ticket.customer_id, ahead)
     if ticket.team:
         query = query.where(or_(Ticket.team == ticket.team, Ticket.team.is_(None)))
     return 1 + int((await turn.session.execute(query)).scalar_one())

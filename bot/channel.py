@@ -95,14 +95,25 @@ class ChannelContext:
 
 @runtime_checkable
 class ShowsPresence(Protocol):
-    """A channel that can show in the chat who is talking (the widget's header), that an
-    agent read the messages, and that an agent is typing."""
+    """A channel that can show in the chat who is talking (the widget's header)."""
 
     async def show_presence(self, chat_id: str, name: str) -> None: ...
 
-    async def mark_seen(self, visitor_id: str) -> None: ...
 
-    async def agent_typing(self, visitor_id: str, name: str, on: bool) -> None: ...
+@runtime_checkable
+class ShowsTyping(Protocol):
+    """A channel that can show in the chat that a person is typing (the widget sends
+    `{"type": "typing", "on": true, "from": "agent", "name": ...}`)."""
+
+    async def show_typing(self, chat_id: str, name: str, on: bool) -> None: ...
+
+
+@runtime_checkable
+class ShowsSeen(Protocol):
+    """A channel that can mark the customer's messages as seen by a person (the widget
+    sends `{"type": "seen", "up_to": message id, "at": ISO time}`)."""
+
+    async def show_seen(self, chat_id: str, message_id: int, at: datetime) -> None: ...
 
 
 class Channel(Sender, Protocol):

@@ -48,3 +48,8 @@ class CallbackStatus(StrEnum):
     DONE = "done"
     NO_ANSWER = "no_answer"
     RESCHEDULED = "rescheduled"
+
+
+CONVERSATIONAL_INTENTS = frozenset({"greet", "thank", "affirm", "deny", "goodbye"})
+"""Intents that carry no topic: they say nothing about what a ticket is for or who
+should take it."""

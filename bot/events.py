@@ -14,6 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.conversation import TurnResult
@@ -62,16 +63,11 @@ class PresenceChanged:
 
 
 @dataclass(frozen=True)
-class ConversationSeen:
-    """An agent read the customer's conversation (the widget marks messages "seen")."""
-
-    channel: str
-    chat_id: str
-
-
-@dataclass(frozen=True)
 class AgentTyping:
-    """An agent is typing a reply (`on`), or stopped."""
+    """The person answering a customer's conversation started (`on`) or stopped typing;
+    channels that can show it in the chat (the widget's typing dots with the name) do so.
+    A console repeats `on` every few seconds while the agent types, so a channel may let
+    the indicator lapse when no repeat comes."""
 
     channel: str
     chat_id: str
@@ -79,10 +75,21 @@ class AgentTyping:
     on: bool
 
 
+@dataclass(frozen=True)
+class MessagesSeen:
+    """The person answering a customer's conversation has seen the customer's messages up
+    to `message_id` (sent at `at`); channels that show delivery states mark them seen."""
+
+    channel: str
+    chat_id: str
+    message_id: int
+    at: datetime
+
+
 Event = (MessageAccepted | TurnAnswered | RepliesQueued | TicketChanged | PresenceChanged
-         | ConversationSeen | AgentTyping)
+         | AgentTyping | MessagesSeen)
 E = TypeVar("E", MessageAccepted, TurnAnswered, RepliesQueued, TicketChanged,
-            PresenceChanged, ConversationSeen, AgentTyping)
+            PresenceChanged, AgentTyping, MessagesSeen)
 Listener = Callable[[E], Awaitable[None] | None]
 
 

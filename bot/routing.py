@@ -17,6 +17,9 @@ from bot.storage.models import Agent, Ticket
 from bot.tickets import audit
 
 SYSTEM = "system"
+KIND_INTENTS = {"handoff": "human_handoff", "warranty": "warranty_claim",
+                "complaint": "complaint", "callback": "request_callback"}
+"""The intent each kind of ticket answers (the form or action the intent starts)."""
 
 
 def team_for(last_intents: Sequence[str], settings: Settings) -> str:
@@ -26,6 +29,14 @@ def team_for(last_intents: Sequence[str], settings: Settings) -> str:
             if intent in team.intents:
                 return name
     return settings.fallback_team
+
+
+def team_for_kind(kind: str, settings: Settings) -> str:
+    """The team of a ticket of this kind: the team taking the intent the kind answers
+    (a warranty claim goes to hardware), else the fallback team. Handoffs are routed
+    again by the conversation's latest intents when they are opened."""
+    intent = KIND_INTENTS.get(kind)
+    return team_for([intent] if intent else [], settings)
 
 
 def is_auto(team: str | None, settings: Settings) -> bool:

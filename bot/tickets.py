@@ -3,6 +3,7 @@ customer's own tickets, and the append-only audit log of every status change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -40,11 +41,14 @@ async def audit(session: AsyncSession, at: datetime, actor: str, entity: str,
 
 
 class TicketDesk:
-    """Creates and finds tickets; deadlines come from the business calendar."""
+    """Creates and finds tickets; deadlines come from the business calendar and the team
+    from `team_of` (a ticket kind to its team, given by the composition root)."""
 
-    def __init__(self, calendar: BusinessCalendar, targets: PolicyTargets | None = None) -> None:
+    def __init__(self, calendar: BusinessCalendar, targets: PolicyTargets | None = None,
+                 team_of: Callable[[str], str | None] | None = None) -> None:
         self.calendar = calendar
         self.targets = targets or PolicyTargets()
+        self.team_of = team_of
 
     async def open_ticket(
         self, session: AsyncSession, *, kind: str, customer: Customer,
@@ -64,6 +68,7 @@ class TicketDesk:
             priority=CONTRACT_PRIORITY.get(customer.contract_level, 0),
             first_response_due=first_response_due,
             resolution_due=deadlines.resolution_due,
+            team=self.team_of(kind) if self.team_of is not None else None,
         )
         if kind == "complaint":
             ticket.acknowledge_due, handling_due = complaint_deadlines(self.calendar, now,

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -275,6 +276,12 @@ class WebChatChannel:
         indicator by itself 8 seconds after the last `on`."""
         await self.push(visitor_id, {"type": "typing", "on": on, "who": "agent",
                                      "name": name[:120]})
+
+    async def show_typing(self, chat_id: str, name: str, on: bool) -> None:
+        await self.agent_typing(chat_id, name, on)
+
+    async def show_seen(self, chat_id: str, message_id: int, at: datetime) -> None:
+        await self.mark_seen(chat_id)
 
     async def push(self, visitor_id: str, frame: dict[str, Any]) -> None:
         """Send a frame to the visitor's connections, on whichever replica they are."""

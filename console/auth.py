@@ -129,7 +129,7 @@ async def _session_agent(request: web.Request) -> AgentIdentity | None:
     session, agent = found
     return AgentIdentity(id=agent.id, username=agent.username,
                          display_name=agent.display_name, role=agent.role,
-                         csrf_token=session.csrf_token)
+                         csrf_token=session.csrf_token, locale=agent.locale)
 
 
 async def _csrf_ok(request: web.Request, agent: AgentIdentity) -> bool:

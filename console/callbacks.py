@@ -45,7 +45,7 @@ async def record_outcome(database: Database, callback_id: int, actor: Actor, out
                          note: str, now: datetime, due_at: datetime | None = None) -> str:
     """Apply an outcome; returns the callback's new status."""
     if outcome not in OUTCOMES:
-        raise DeskError(f"unknown outcome {outcome!r}", status=400)
+        raise DeskError("unknown outcome '{outcome}'", status=400, outcome=outcome)
     if outcome == "rescheduled" and (due_at is None or due_at <= now):
         raise DeskError("a rescheduled callback needs a time in the future", status=400)
     async with database.transaction() as session:

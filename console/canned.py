@@ -26,13 +26,14 @@ async def save(database: Database, actor: Actor, language: str, title: str, text
                now: datetime, reply_id: int | None = None) -> int:
     """Create or update a canned reply; returns its id."""
     if language not in LANGUAGES:
-        raise DeskError(f"language must be one of {', '.join(LANGUAGES)}", status=400)
+        raise DeskError("language must be one of {languages}", status=400,
+                        languages=", ".join(LANGUAGES))
     if not title.strip() or not text.strip():
         raise DeskError("a canned reply needs a title and a text", status=400)
     async with database.transaction() as session:
         reply = await session.get(CannedReply, reply_id) if reply_id else None
         if reply_id and reply is None:
-            raise DeskError(f"no canned reply {reply_id}", status=404)
+            raise DeskError("no canned reply {id}", status=404, id=reply_id)
         if reply is None:
             reply = CannedReply(language=language, title=title, text=text,
                                 updated_by=actor.username, updated_at=now)
@@ -50,7 +51,7 @@ async def delete(database: Database, actor: Actor, reply_id: int, now: datetime)
     async with database.transaction() as session:
         reply = await session.get(CannedReply, reply_id)
         if reply is None:
-            raise DeskError(f"no canned reply {reply_id}", status=404)
+            raise DeskError("no canned reply {id}", status=404, id=reply_id)
         await audit(session, now, actor.username, "canned_reply", reply_id, "delete",
                     before={"title": reply.title, "text": reply.text})
         await session.delete(reply)

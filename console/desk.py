@@ -4,9 +4,7 @@ is audited; replies go through the outbox like the bot's own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,46 +13,15 @@ from bot import routing
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.conversation import SURVEY_PREFIX, Attachment, Button, Reply
-from bot.domain import OPEN_TICKET_STATUSES, ConversationMode
+from bot.domain import ConversationMode, TicketStatus
 from bot.mail_out import by_mail, queue_mail
 from bot.outbound import queue_reply
 from bot.storage.database import Database
-from bot.storage.models import (
-    Callback,
-    Conversation,
-    Customer,
-    Message,
-    Ticket,
-    TicketNote,
-)
+from bot.storage.models import Conversation, Ticket, TicketNote
 from bot.tickets import audit, reference_for
 from console import transfers
 from console.actors import Actor, DeskError
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One row of the queue as the console shows it."""
-
-    id: int
-    reference: str
-    kind: str
-    status: str
-    priority: int
-    urgency: int
-    channel: str
-    language: str | None
-    customer: str
-    intent: str | None
-    created_at: datetime
-    due_at: datetime | None
-    assigned_to: str | None
-    mode: str
-    team: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "created_at": self.created_at.isoformat(),
-                "due_at": self.due_at.isoformat() if self.due_at else None}
+from console.queue import QueueItem, open_queue
 
 
 class Desk:
@@ -69,38 +36,7 @@ class Desk:
 
     async def queue(self) -> list[QueueItem]:
         """Open and claimed tickets: contract priority, then urgency, then arrival."""
-        async with self.database.sessions() as session:
-            rows = (await session.execute(
-                select(Ticket).where(Ticket.status.in_(OPEN_TICKET_STATUSES))
-                .order_by(Ticket.priority.desc(), Ticket.urgency.desc(), Ticket.created_at,
-                          Ticket.id))).scalars().all()
-            return [await self._item(session, ticket) for ticket in rows]
-
-    async def _item(self, session: AsyncSession, ticket: Ticket) -> QueueItem:
-        conversation = (await session.get(Conversation, ticket.conversation_id)
-                        if ticket.conversation_id else None)
-        intent = None
-        if conversation is not None:
-            intent = (await session.execute(
-                select(Message.intent).where(Message.conversation_id == conversation.id,
-                                             Message.direction == "in",
-                                             Message.intent.is_not(None))
-                .order_by(Message.id.desc()).limit(1))).scalar_one_or_none()
-        due = ticket.first_response_due if ticket.first_response_at is None else None
-        if ticket.kind == "callback":  # the promise to the customer: the call itself
-            due = (await session.execute(select(Callback.due_at).where(
-                Callback.ticket_id == ticket.id, Callback.status == "scheduled"))
-            ).scalar_one_or_none() or due
-        customer = conversation.customer if conversation is not None else None
-        return QueueItem(
-            id=ticket.id, reference=reference_for(ticket.id), kind=ticket.kind,
-            status=ticket.status, priority=ticket.priority, urgency=ticket.urgency,
-            channel=conversation.channel if conversation else "",
-            language=conversation.language if conversation else None,
-            customer=_customer_label(customer) if customer else "",
-            intent=intent, created_at=ticket.created_at, due_at=due,
-            assigned_to=ticket.assigned_to, mode=conversation.mode if conversation else "",
-            team=ticket.team)
+        return await open_queue(self.database)
 
     async def claim(self, ticket_id: int, actor: Actor, now: datetime) -> str:
         """Take a ticket; exactly one of several agents claiming at once wins. Returns the
@@ -117,7 +53,7 @@ class Desk:
                 row = (await session.execute(select(Ticket.assigned_to, Ticket.status).where(
                     Ticket.id == ticket_id))).one_or_none()
                 if row is not None and row[0]:
-                    raise DeskError(f"{row[0]} already has this ticket")
+                    raise DeskError("{holder} already has this ticket", holder=row[0])
                 if row is not None and row[1] == "open":
                     raise DeskError("you are at your capacity of concurrent conversations; "
                                     "close or transfer one first")
@@ -177,7 +113,8 @@ class Desk:
         if not text.strip():
             raise DeskError("an empty note cannot be saved", status=400)
         async with self.database.transaction() as session:
-            await self._ticket(session, ticket_id)
+            if (await self._ticket(session, ticket_id)).status == "closed":
+                raise DeskError("this ticket is closed; its notes can no longer change")
             session.add(TicketNote(ticket_id=ticket_id, author=actor.username,
                                    text=text.strip(), created_at=now))
             await audit(session, now, actor.username, "ticket", ticket_id, "note")
@@ -195,16 +132,18 @@ class Desk:
                         ticket.conversation_id, "hand_back", before={"mode": "human"},
                         after={"mode": "bot"})
 
-    async def close(self, ticket_id: int, actor: Actor, resolution: str,
-                    now: datetime) -> None:
-        """Close with a resolution, give the conversation back to the bot and ask the
-        customer for a satisfaction score (1-5) in their language, once per ticket."""
+    async def close(self, ticket_id: int, actor: Actor, resolution: str, now: datetime,
+                    closing_message: str = "") -> None:
+        """Close with an internal resolution (never sent), give the conversation back to
+        the bot and ask the customer for a satisfaction score (1-5) in their language, once
+        per ticket. A `closing_message` is sent to the customer first, as the agent."""
         if not resolution.strip():
             raise DeskError("a resolution is needed to close a ticket", status=400)
         async with self.database.transaction() as session:
             ticket = await self._own(session, ticket_id, actor)
             before = {"status": ticket.status}
-            ticket.status, ticket.closed_at, ticket.closed_by = "closed", now, actor.username
+            ticket.status, ticket.closed_at, ticket.closed_by = \
+                TicketStatus.CLOSED, now, actor.username
             ticket.resolution = resolution.strip()
             await audit(session, now, actor.username, "ticket", ticket_id, "close",
                         before=before, after={"status": "closed",
@@ -212,10 +151,17 @@ class Desk:
             conversation = await self._conversation(session, ticket)
             if conversation is None:
                 return
+            if closing_message.strip():
+                closing = Reply(closing_message.strip())
+                if by_mail(ticket, conversation):
+                    await self._mail(session, ticket, conversation, closing, actor, now)
+                else:
+                    await self._say(session, conversation, "agent", now, closing,
+                                    agent=actor.display_name)
             conversation.mode = ConversationMode.BOT
             await self._say(session, conversation, "system", now, self._text(
                 conversation, "conversation_closed", name=actor.display_name,
-                reference=reference_for(ticket_id), resolution=ticket.resolution))
+                reference=reference_for(ticket_id)))
             if ticket.csat_asked_at is None:
                 ticket.csat_asked_at = now
                 await self._ask_csat(session, conversation, ticket, now)
@@ -233,8 +179,8 @@ class Desk:
             ticket = await self._ticket(session, ticket_id)
             if ticket.status == "closed" or (ticket.status == "claimed"
                                              and ticket.assigned_to != actor.username):
-                raise DeskError(f"claim the ticket first (it is {ticket.status}, "
-                                f"with {ticket.assigned_to or 'nobody'})")
+                raise DeskError("claim the ticket first (it is {state}, with {holder})",
+                                state=ticket.status, holder=ticket.assigned_to or "nobody")
             before = {"status": ticket.status, "assigned_to": ticket.assigned_to,
                       "team": ticket.team}
             if agent is not None:
@@ -283,14 +229,15 @@ class Desk:
     async def _ticket(self, session: AsyncSession, ticket_id: int) -> Ticket:
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None:
-            raise DeskError(f"no ticket {ticket_id}", status=404)
+            raise DeskError("no ticket {id}", status=404, id=ticket_id)
         return ticket
 
     async def _own(self, session: AsyncSession, ticket_id: int, actor: Actor) -> Ticket:
         ticket = await self._ticket(session, ticket_id)
         if ticket.status != "claimed" or ticket.assigned_to != actor.username:
             holder = ticket.assigned_to or "nobody"
-            raise DeskError(f"claim the ticket first (it is {ticket.status}, with {holder})")
+            raise DeskError("claim the ticket first (it is {state}, with {holder})",
+                            state=ticket.status, holder=holder)
         return ticket
 
     async def _conversation(self, session: AsyncSession,
@@ -299,11 +246,3 @@ class Desk:
             return None
         return await session.get(Conversation, ticket.conversation_id)
 
-
-def _customer_label(customer: Customer) -> str:
-    """The customer's name, or a short, recognisable stand-in for an anonymous visitor."""
-    if customer.name:
-        return customer.name
-    if customer.channel == "webchat":
-        return f"Website visitor {customer.external_id[:6]}"
-    return customer.external_id

@@ -16,8 +16,10 @@ from console.actors import Actor, DeskError
 from console.agents import AgentError, find_agent, list_agents, set_availability
 from console.desk import Desk
 from console.files import agent_files
+from console.i18n import error_text
 from console.identity import AGENT
 from console.keys import DESK, HUB
+from console.signals import agent_signal
 from console.templating import render
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -70,11 +72,18 @@ def _actor(request: web.Request) -> Actor:
 
 
 async def console_socket(request: web.Request) -> web.WebSocketResponse:
-    return await request.app[HUB].socket(request)
+    """The live connection: events to the console; typing and seen signals from it."""
+    agent = request[AGENT]
+
+    async def on_event(event: dict[str, Any]) -> None:
+        await agent_signal(request.app[DATABASE], request.app[EVENTS], agent, event)
+
+    return await request.app[HUB].socket(request, on_event)
 
 
 async def queue_page(request: web.Request) -> web.Response:
-    return render(request, "queue.html")
+    """The workspace: queue, conversation and customer panes in one page."""
+    return render(request, "workspace.html", ticket_id="")
 
 
 async def queue_json(request: web.Request) -> web.Response:
@@ -84,20 +93,24 @@ async def queue_json(request: web.Request) -> web.Response:
 
 
 async def ticket_page(request: web.Request) -> web.Response:
-    view = await transcript.ticket_view(request.app[DATABASE], int(request.match_info["id"]))
-    if view is None:
+    """The workspace with one conversation open (a link that can be shared or reloaded)."""
+    ticket_id = int(request.match_info["id"])
+    if await transcript.ticket_view(request.app[DATABASE], ticket_id) is None:
         raise web.HTTPNotFound(text="no such ticket")
-    agents = [agent for agent in await list_agents(request.app[DATABASE])
-              if agent.active and agent.username != request[AGENT].username]
-    return render(request, "ticket.html", view=view, agents=agents,
-                  teams=list(request.app[SETTINGS].teams))
+    return render(request, "workspace.html", ticket_id=str(ticket_id))
 
 
 async def ticket_json(request: web.Request) -> web.Response:
+    """The conversation pane's data, with whom the ticket can be transferred to."""
     view = await transcript.ticket_view(request.app[DATABASE], int(request.match_info["id"]))
     if view is None:
         raise web.HTTPNotFound(text="no such ticket")
-    return web.json_response(transcript.as_json(view))
+    agents = [{"username": agent.username, "name": agent.display_name,
+               "available": agent.available}
+              for agent in await list_agents(request.app[DATABASE])
+              if agent.active and agent.username != request[AGENT].username]
+    return web.json_response({**transcript.as_json(view), "agents": agents,
+                              "teams": list(request.app[SETTINGS].teams)})
 
 
 async def _form(request: web.Request) -> dict[str, Any]:
@@ -117,7 +130,8 @@ def _action(run: Callable[[Desk, int, Actor, dict[str, Any], web.Request],
             result = await run(request.app[DESK], ticket_id, _actor(request),
                                await _form(request), request)
         except DeskError as error:
-            return web.json_response({"error": str(error)}, status=error.status)
+            return web.json_response({"error": error_text(request, error)},
+                                     status=error.status)
         request.app[EVENTS].publish(RepliesQueued())
         await request.app[HUB].publish({"type": "queue", "ticket_id": ticket_id})
         return web.json_response({"ok": True, **result})
@@ -159,7 +173,8 @@ async def _handback(desk: Desk, ticket_id: int, actor: Actor, form: dict[str, An
 async def _close(desk: Desk, ticket_id: int, actor: Actor, form: dict[str, Any],
                  request: web.Request) -> dict[str, Any]:
     await desk.close(ticket_id, actor, str(form.get("resolution", ""))[:2000],
-                     request.app[CLOCK].now())
+                     request.app[CLOCK].now(),
+                     closing_message=str(form.get("closing_message", ""))[:4000])
     await _tell_widget(request, ticket_id)
     return {}
 

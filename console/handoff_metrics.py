@@ -15,6 +15,7 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import BusinessCalendar
+from bot.domain import CONVERSATIONAL_INTENTS
 from bot.storage.models import Message, Ticket
 from console.metrics import Rate
 from console.periods import ReportPeriod
@@ -35,10 +36,13 @@ class IntentHandoffRate:
 async def handoff_rate_by_intent(session: AsyncSession, period: ReportPeriod,
                                  limit: int = 10) -> list[IntentHandoffRate]:
     """Per intent of the period's inbound messages, the conversations handed off; the intents
-    that led to the most handoffs first (then the most conversations, then by name)."""
+    that led to the most handoffs first (then the most conversations, then by name).
+    Conversational intents (greet, thank, ...) say nothing about why people ask for a
+    person, so they are left out."""
     pairs = (select(Message.intent.label("intent"),
                     Message.conversation_id.label("conversation_id"))
              .where(Message.direction == "in", Message.intent.is_not(None),
+                    Message.intent.not_in(CONVERSATIONAL_INTENTS),
                     Message.created_at >= period.start, Message.created_at < period.end)
              .distinct().subquery())
     handed = exists().where(Ticket.conversation_id == pairs.c.conversation_id,

@@ -17,6 +17,7 @@ class AgentIdentity:
     display_name: str
     role: str
     csrf_token: str
+    locale: str | None = None  # the console language the agent chose
 
 
 AGENT = web.RequestKey("agent", AgentIdentity)

@@ -4,6 +4,8 @@ small events (`queue`, `conversation`, `ticket_created`) telling them what to re
 from __future__ import annotations
 
 import contextlib
+import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -48,8 +50,11 @@ class ConsoleHub:
                 reached += 1
         return reached
 
-    async def socket(self, request: web.Request) -> web.WebSocketResponse:
-        """`GET /console/ws` (the auth middleware has checked the session and Origin)."""
+    async def socket(self, request: web.Request,
+                     on_event: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+                     ) -> web.WebSocketResponse:
+        """`GET /console/ws` (the auth middleware has checked the session and Origin);
+        JSON objects the console sends (typing) go to `on_event`, anything else is dropped."""
         ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=4096)
         await ws.prepare(request)
         self.sockets.add(ws)
@@ -57,6 +62,11 @@ class ConsoleHub:
             async for message in ws:
                 if message.type == WSMsgType.ERROR:
                     break
+                if message.type == WSMsgType.TEXT and on_event is not None:
+                    with contextlib.suppress(ValueError):
+                        event = json.loads(message.data)
+                        if isinstance(event, dict):
+                            await on_event(event)
         finally:
             self.sockets.discard(ws)
         return ws

@@ -19,22 +19,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_keys import CLOCK, DATABASE, SERVICES, SETTINGS
 from bot.calendar import BusinessCalendar
-from console import handoff_metrics, metrics, privacy
-from console.handoff_metrics import HandoffFigures
+from console import dashboard_cards, handoff_metrics, metrics, privacy
+from console.dashboard_cards import FigureTexts
+from console.i18n import N_, request_locale
 from console.identity import AGENT
-from console.metrics import DashboardFigures, Rate, TicketRow
+from console.metrics import TicketRow
 from console.periods import InvalidPeriod, ReportPeriod, parse_period
 from console.templating import render
 
 BASE = "/console/supervisor"
 CHART_TITLES = {
-    "conversations": "Conversations per channel per day",
-    "intents": "Top 10 intents",
-    "response-times": "First response and resolution against the targets",
-    "breaches": "SLA breaches per day",
-    "csat": "Customer satisfaction",
-    "handoff-intents": "Handoff rate by intent (top 10)",
-    "handoff-response": "Handoff to first agent response (working time)",
+    "conversations": N_("Conversations per channel per day"),
+    "intents": N_("Top 10 intents"),
+    "response-times": N_("First response and resolution against the targets"),
+    "breaches": N_("SLA breaches per day"),
+    "csat": N_("Customer satisfaction"),
+    "handoff-intents": N_("Handoff rate by intent (top 10)"),
+    "handoff-response": N_("Handoff to first agent response (working time)"),
 }
 CSV_COLUMNS = ("reference", "kind", "status", "channel", "language", "created_at",
                "first_response_at", "first_response_breached", "closed_at",
@@ -56,6 +57,11 @@ class ChartQuery:
     now: datetime
     threshold: float
     calendar: BusinessCalendar
+    locale: str = "en"
+
+    @property
+    def texts(self) -> FigureTexts:
+        return FigureTexts(self.locale)
 
 
 Drawing = Callable[[], str]
@@ -72,7 +78,7 @@ def _period(request: web.Request) -> ReportPeriod:
 def _chart_query(request: web.Request, period: ReportPeriod) -> ChartQuery:
     return ChartQuery(period, request.app[CLOCK].now(),
                       request.app[SETTINGS].nlu_confidence_threshold,
-                      request.app[SERVICES].calendar)
+                      request.app[SERVICES].calendar, request_locale(request))
 
 
 async def dashboard(request: web.Request) -> web.Response:
@@ -86,87 +92,48 @@ async def dashboard(request: web.Request) -> web.Response:
     async with request.app[DATABASE].transaction() as session:
         figures = await metrics.dashboard_figures(session, period, query.now, query.threshold)
         handoffs = await handoff_metrics.period_handoff_figures(session, period, query.calendar)
+    locale = request_locale(request)
     return render(request, "dashboard.html", period=period, first=period.first.isoformat(),
-                  last=period.last.isoformat(), cards=_cards(figures),
-                  handoff_cards=_handoff_cards(handoffs), team_csat=handoffs.csat,
-                  charts=CHART_TITLES, range_query=period.query())
-
-
-def _percent(rate: Rate) -> str:
-    return "n/a" if rate.share is None else f"{rate.share:.1%}"
-
-
-def _cards(figures: DashboardFigures) -> list[tuple[str, str, str]]:
-    """The figures as (label, value, detail) texts for the page."""
-    median = figures.median_first_response
-    csat = figures.csat
-    return [
-        ("Conversations", str(figures.conversations), f"{figures.tickets} tickets"),
-        ("Handoff rate", _percent(figures.handoff),
-         f"{figures.handoff.part} of {figures.handoff.whole} conversations"),
-        ("Fallback rate", _percent(figures.fallback),
-         f"{figures.fallback.part} of {figures.fallback.whole} inbound messages"),
-        ("Median first response", "n/a" if median is None else f"{median:.1f} min",
-         f"{_percent(figures.first_response_within)} within target (5 min)"),
-        ("SLA breaches", str(figures.first_response_breaches + figures.resolution_breaches),
-         f"{figures.first_response_breaches} first response, "
-         f"{figures.resolution_breaches} resolution"),
-        ("CSAT", "n/a" if csat.average is None else f"{csat.average:.2f} / 5",
-         f"{csat.count} answers"),
-    ]
-
-
-def _minutes(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f} min"
-
-
-def _handoff_cards(figures: HandoffFigures) -> list[tuple[str, str, str]]:
-    """The handoff figures as (label, value, detail) texts; rates are of all handoffs."""
-    return [
-        ("Handoff to first response", _minutes(figures.median_response),
-         f"median working time; p90 {_minutes(figures.p90_response)}, "
-         f"{len(figures.response_minutes)} answered"),
-        ("Queue abandonment", _percent(figures.abandoned),
-         f"{figures.abandoned.part} of {figures.abandoned.whole} handoffs left before a reply"),
-        ("Queue timeouts", _percent(figures.timed_out),
-         f"{figures.timed_out.part} of {figures.timed_out.whole} handoffs offered alternatives"),
-        ("Reopen rate", _percent(figures.reopened),
-         f"{figures.reopened.part} of {figures.reopened.whole} handoffs reopened"),
-    ]
+                  last=period.last.isoformat(), cards=dashboard_cards.cards(figures, locale),
+                  handoff_cards=dashboard_cards.handoff_cards(handoffs, locale),
+                  team_csat=handoffs.csat, charts=CHART_TITLES, range_query=period.query())
 
 
 async def _conversations(session: AsyncSession, query: ChartQuery) -> Drawing:
     return partial(_charts().conversations_chart,
-                   await metrics.channel_volume(session, query.period))
+                   await metrics.channel_volume(session, query.period), x=query.texts)
 
 
 async def _intents(session: AsyncSession, query: ChartQuery) -> Drawing:
-    return partial(_charts().intents_chart, await metrics.top_intents(session, query.period))
+    return partial(_charts().intents_chart, await metrics.top_intents(session, query.period),
+                   x=query.texts)
 
 
 async def _response_times(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(_charts().response_times_chart, metrics.response_times(rows))
+    return partial(_charts().response_times_chart, metrics.response_times(rows), x=query.texts)
 
 
 async def _breaches(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(_charts().breaches_chart, metrics.breaches_per_day(rows, query.period))
+    return partial(_charts().breaches_chart, metrics.breaches_per_day(rows, query.period),
+                   x=query.texts)
 
 
 async def _csat(session: AsyncSession, query: ChartQuery) -> Drawing:
     rows = await metrics.ticket_rows(session, query.period, query.now)
-    return partial(_charts().csat_chart, metrics.csat_summary(rows))
+    return partial(_charts().csat_chart, metrics.csat_summary(rows), x=query.texts)
 
 
 async def _handoff_intents(session: AsyncSession, query: ChartQuery) -> Drawing:
     return partial(_charts().handoff_intents_chart,
-                   await handoff_metrics.handoff_rate_by_intent(session, query.period))
+                   await handoff_metrics.handoff_rate_by_intent(session, query.period),
+                   x=query.texts)
 
 
 async def _handoff_response(session: AsyncSession, query: ChartQuery) -> Drawing:
     return partial(_charts().handoff_response_chart, await handoff_metrics.period_handoff_figures(
-        session, query.period, query.calendar))
+        session, query.period, query.calendar), x=query.texts)
 
 
 CHARTS: dict[str, ChartSource] = {

@@ -13,6 +13,7 @@ from bot.message_kinds import DEFAULT_MAP_URL, describe, map_link
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, Ticket, TicketNote
 from bot.tickets import reference_for
+from console.queue import customer_label
 
 
 @dataclass
@@ -69,10 +70,14 @@ def _with_url(attachment: dict[str, Any]) -> dict[str, Any]:
 
 
 def as_json(view: TicketView, map_url: str = DEFAULT_MAP_URL) -> dict[str, Any]:
-    ticket = view.ticket
+    """The ticket, its transcript with notes, the customer and their earlier tickets."""
+    ticket, customer = view.ticket, view.customer
     return {
         "id": ticket.id, "reference": view.reference, "kind": ticket.kind,
-        "status": ticket.status, "assigned_to": ticket.assigned_to,
+        "status": ticket.status, "assigned_to": ticket.assigned_to, "team": ticket.team,
+        "subject": ticket.subject, "resolution": ticket.resolution,
+        "created_at": ticket.created_at.isoformat(),
+        "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
         "mode": view.conversation.mode if view.conversation else None,
         "channel": view.conversation.channel if view.conversation else None,
         "language": view.conversation.language if view.conversation else None,
@@ -84,6 +89,15 @@ def as_json(view: TicketView, map_url: str = DEFAULT_MAP_URL) -> dict[str, Any]:
                       "map_url": map_link(m.payload, map_url),
                       "edited": bool(m.payload.get("edit_of")),
                       "agent": m.payload.get("agent")} for m in view.messages],
-        "notes": [{"author": n.author, "text": n.text, "at": n.created_at.isoformat()}
-                  for n in view.notes],
+        "notes": [{"id": n.id, "author": n.author, "text": n.text,
+                   "at": n.created_at.isoformat()} for n in view.notes],
+        "customer": None if customer is None else {
+            "label": customer_label(customer), "name": customer.name,
+            "channel": customer.channel,
+            "handle": customer.external_id, "language": customer.language,
+            "phone": customer.phone, "email": customer.email,
+            "contract": customer.contract_level},
+        "earlier": [{"id": t.id, "reference": reference, "kind": t.kind, "status": t.status,
+                     "created_at": t.created_at.isoformat()}
+                    for reference, t in view.earlier],
     }

@@ -20,9 +20,10 @@ async def to_agent(session: AsyncSession, ticket: Ticket, username: str, now: da
     target = (await session.execute(select(Agent).where(
         Agent.username == username))).scalar_one_or_none()
     if target is None or not target.active:
-        raise DeskError(f"no active agent named {username!r}", status=400)
+        raise DeskError("no active agent named '{name}'", status=400, name=username)
     if not target.available:
-        raise DeskError(f"{username} is away; transfer to an available agent or a team")
+        raise DeskError("{name} is away; transfer to an available agent or a team",
+                        name=username)
     await routing.lock_agent(session, username)
     result = await session.execute(
         update(Ticket).where(Ticket.id == ticket.id, Ticket.status == ticket.status,
@@ -31,7 +32,8 @@ async def to_agent(session: AsyncSession, ticket: Ticket, username: str, now: da
         .values(status="claimed", assigned_to=username, claimed_at=now)
         .execution_options(synchronize_session=False))
     if not result.rowcount:  # type: ignore[attr-defined]
-        raise DeskError(f"{username} is at capacity; transfer to someone else or a team")
+        raise DeskError("{name} is at capacity; transfer to someone else or a team",
+                        name=username)
     ticket.status, ticket.assigned_to, ticket.claimed_at = "claimed", username, now
     return target
 
@@ -40,7 +42,7 @@ async def to_team(session: AsyncSession, ticket: Ticket, team: str, actor: Actor
                   now: datetime, settings: Settings | None) -> str:
     """Put the ticket back in a team's queue (auto-assigned where the team wants that)."""
     if settings is not None and team not in settings.teams:
-        raise DeskError(f"no team named {team!r}", status=400)
+        raise DeskError("no team named '{team}'", status=400, team=team)
     ticket.status, ticket.assigned_to, ticket.claimed_at = "open", None, None
     ticket.team = team
     await session.flush()

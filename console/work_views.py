@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -10,6 +11,7 @@ from aiohttp import web
 from bot.app_keys import CLOCK, DATABASE
 from console import callbacks, canned
 from console.actors import Actor, DeskError
+from console.i18n import N_, error_text, translate
 from console.identity import AGENT
 from console.templating import render
 
@@ -23,8 +25,12 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/console/api/canned", canned_json)
 
 
-def _back(path: str, message: str) -> str:
-    return f"{path}?message={quote(message)}"
+CALLBACK_STATUSES = (N_("done"), N_("scheduled"), N_("unreachable"))
+
+
+def _back(path: str, message: str, ok: bool = False) -> str:
+    """Where a form goes after posting: the page, with the outcome (`ok` shows success)."""
+    return f"{path}?message={quote(message)}" + ("&ok=1" if ok else "")
 
 
 def _actor(request: web.Request) -> Actor:
@@ -32,10 +38,14 @@ def _actor(request: web.Request) -> Actor:
     return Actor(agent.username, agent.display_name)
 
 
+def _outcome(request: web.Request) -> dict[str, Any]:
+    return {"message": request.query.get("message", ""), "ok": request.query.get("ok") == "1"}
+
+
 async def callbacks_page(request: web.Request) -> web.Response:
     rows = await callbacks.scheduled(request.app[DATABASE])
     return render(request, "callbacks.html", rows=rows, now=request.app[CLOCK].now(),
-                  message=request.query.get("message", ""))
+                  **_outcome(request))
 
 
 async def callback_outcome(request: web.Request) -> web.Response:
@@ -48,13 +58,15 @@ async def callback_outcome(request: web.Request) -> web.Response:
             str(form.get("outcome", "")), str(form.get("note", "")),
             request.app[CLOCK].now(), due)
     except (DeskError, ValueError) as error:
-        raise web.HTTPFound(_back("/console/callbacks", f"Not saved: {error}")) from error
-    raise web.HTTPFound(_back("/console/callbacks", f"Callback {status}"))
+        raise web.HTTPFound(_back("/console/callbacks", translate(
+            request, "Not saved: {error}", error=error_text(request, error)))) from error
+    raise web.HTTPFound(_back("/console/callbacks", translate(
+        request, "Callback saved: {status}", status=translate(request, status)), ok=True))
 
 
 async def canned_page(request: web.Request) -> web.Response:
     return render(request, "canned.html", replies=await canned.replies(request.app[DATABASE]),
-                  languages=canned.LANGUAGES, message=request.query.get("message", ""))
+                  languages=canned.LANGUAGES, **_outcome(request))
 
 
 async def canned_save(request: web.Request) -> web.Response:
@@ -65,8 +77,9 @@ async def canned_save(request: web.Request) -> web.Response:
                           str(form.get("title", "")), str(form.get("text", "")),
                           request.app[CLOCK].now(), int(reply_id) if reply_id else None)
     except (DeskError, ValueError) as error:
-        raise web.HTTPFound(_back("/console/canned", f"Not saved: {error}")) from error
-    raise web.HTTPFound(_back("/console/canned", "Saved"))
+        raise web.HTTPFound(_back("/console/canned", translate(
+            request, "Not saved: {error}", error=error_text(request, error)))) from error
+    raise web.HTTPFound(_back("/console/canned", translate(request, "Saved"), ok=True))
 
 
 async def canned_delete(request: web.Request) -> web.Response:
@@ -74,8 +87,8 @@ async def canned_delete(request: web.Request) -> web.Response:
         await canned.delete(request.app[DATABASE], _actor(request),
                             int(request.match_info["id"]), request.app[CLOCK].now())
     except DeskError as error:
-        raise web.HTTPFound(_back("/console/canned", str(error))) from error
-    raise web.HTTPFound(_back("/console/canned", "Deleted"))
+        raise web.HTTPFound(_back("/console/canned", error_text(request, error))) from error
+    raise web.HTTPFound(_back("/console/canned", translate(request, "Deleted"), ok=True))
 
 
 async def canned_json(request: web.Request) -> web.Response:

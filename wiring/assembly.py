@@ -16,6 +16,7 @@ from actions.outage_status import OutageStatus
 from actions.ticket_status import TicketStatus
 from actions.waiting import WaitingRoom
 from actions.warranty import WarrantyForm
+from bot import routing
 from bot.calendar import BusinessCalendar
 from bot.catalogue import Catalogue
 from bot.clock import Clock
@@ -71,7 +72,7 @@ def build_services(settings: Settings) -> Services:
         catalogue=Catalogue.load(values),
         knowledge=KnowledgeBase.load(values),
         calendar=calendar,
-        desk=TicketDesk(calendar),
+        desk=TicketDesk(calendar, team_of=lambda kind: routing.team_for_kind(kind, settings)),
         company=settings.company,
         confidence_threshold=settings.nlu_confidence_threshold,
         lifecycle=Lifecycle(idle_window=timedelta(hours=settings.conversation_idle_hours),

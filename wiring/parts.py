@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bus import EventBus, event_bus
-from bot.channel import Channel, ShowsPresence
+from bot.channel import Channel, ShowsPresence, ShowsSeen, ShowsTyping
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
 from bot.events import (
     AgentTyping,
-    ConversationSeen,
     Events,
     MessageAccepted,
+    MessagesSeen,
     PresenceChanged,
     RepliesQueued,
     TicketChanged,
@@ -110,16 +110,18 @@ def _subscribe(parts: Parts) -> None:
         if isinstance(channel, ShowsPresence):
             await channel.show_presence(event.chat_id, event.name)
 
-    async def show_seen(event: ConversationSeen) -> None:
-        channel = parts.channels.get(event.channel)
-        if isinstance(channel, ShowsPresence):
-            await channel.mark_seen(event.chat_id)
+    events.subscribe(PresenceChanged, show_presence)
 
     async def show_typing(event: AgentTyping) -> None:
         channel = parts.channels.get(event.channel)
-        if isinstance(channel, ShowsPresence):
-            await channel.agent_typing(event.chat_id, event.name, event.on)
+        if isinstance(channel, ShowsTyping):
+            await channel.show_typing(event.chat_id, event.name, event.on)
 
-    events.subscribe(PresenceChanged, show_presence)
-    events.subscribe(ConversationSeen, show_seen)
     events.subscribe(AgentTyping, show_typing)
+
+    async def show_seen(event: MessagesSeen) -> None:
+        channel = parts.channels.get(event.channel)
+        if isinstance(channel, ShowsSeen):
+            await channel.show_seen(event.chat_id, event.message_id, event.at)
+
+    events.subscribe(MessagesSeen, show_seen)

@@ -245,6 +245,7 @@ class Agent(Base):
     available: Mapped[bool] = mapped_column(default=False, server_default=false())
     away_since: Mapped[datetime | None]
     max_concurrent: Mapped[int | None] = mapped_column(Integer)
+    locale: Mapped[str | None] = mapped_column(String(5))  # console language; NULL: browser's
 
 
 class AgentSession(Base):

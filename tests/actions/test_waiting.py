@@ -50,6 +50,19 @@ async def test_waiting_customer_hears_the_queue_position_at_most_every_two_minut
     assert "number 2" in text_of(await second.says("hello??"))
 
 
+async def test_the_queue_position_counts_only_other_customers(
+    intake: Intake, clock: FrozenClock, database: Database,
+) -> None:
+    customer = Customer(intake, clock, user="solo")
+    await customer.says("I want to speak to a human please")
+    async with database.transaction() as session:  # an older ticket of the same customer
+        handoff = (await session.execute(select(Ticket))).scalar_one()
+        session.add(Ticket(kind="complaint", status="open", customer_id=handoff.customer_id,
+                           subject="Complaint", team=handoff.team, details={},
+                           created_at=handoff.created_at - timedelta(days=1)))
+    assert "number 1 in the queue" in text_of(await customer.says("hello? anyone there?"))
+
+
 async def test_queue_timeout_offers_alternatives_and_a_callback_can_be_chosen(
     customer: Customer, clock: FrozenClock, database: Database, services: Services,
 ) -> None:

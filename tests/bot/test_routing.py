@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 
 from bot.catalogue import Catalogue
 from bot.config import CompanySettings, Settings, TeamSettings
-from bot.routing import auto_assign, requeue_away, team_for
+from bot.routing import auto_assign, requeue_away, team_for, team_for_kind
 from bot.storage.database import Database
-from bot.storage.models import Agent, AuditEntry, Conversation, Ticket
+from bot.storage.models import Agent, AuditEntry, Conversation, Customer, Ticket
 from console.actors import Actor, DeskError
 from console.desk import Desk
 from tests.console.helpers import add_agent_row, add_ticket
@@ -45,6 +45,28 @@ def test_the_latest_intent_a_team_takes_decides_the_team() -> None:
     assert team_for(["warranty_claim", "mail_setup"], SETTINGS) == "mail"
     assert team_for(["greet", "human_handoff"], SETTINGS) == "general"
     assert team_for([], SETTINGS) == "general"
+
+
+def test_every_ticket_kind_gets_a_team() -> None:
+    assert team_for_kind("warranty", SETTINGS) == "hardware"
+    assert {team_for_kind(kind, SETTINGS) for kind in ("complaint", "callback", "handoff",
+                                                        "unknown")} == {"general"}
+
+
+async def test_a_warranty_ticket_opened_by_the_assembled_desk_has_the_hardware_team(
+    database: Database,
+) -> None:
+    from wiring.assembly import build_services  # the composition root wires the team
+
+    desk = build_services(Settings()).desk
+    async with database.transaction() as session:
+        customer = Customer(channel="webchat", external_id="w1", created_at=NOW)
+        session.add(customer)
+        await session.flush()
+        ticket = await desk.open_ticket(session, kind="warranty", customer=customer,
+                                        conversation=None, subject="Warranty: X200",
+                                        details={}, now=NOW)
+    assert ticket.team == "hardware"
 
 
 async def test_auto_assignment_picks_the_least_loaded_available_agent_of_the_team(

@@ -67,8 +67,10 @@ async def add_agent_row(database: Database, username: str, *, teams: list[str] |
 
 async def add_ticket(database: Database, at: datetime, *, team: str | None = "general",
                      status: str = "open", assigned_to: str | None = None,
-                     language: str = "en", channel: str = "webchat") -> int:
-    """A handoff ticket with its customer and conversation (in human mode)."""
+                     language: str = "en", channel: str = "webchat", kind: str = "handoff",
+                     details: dict[str, Any] | None = None) -> int:
+    """A ticket (a handoff unless told) with its customer and conversation (in human
+    mode)."""
     async with database.transaction() as session:
         customer = Customer(channel=channel, external_id=f"cust-{next(_customers)}",
                             name="Sanne", created_at=at)
@@ -79,7 +81,7 @@ async def add_ticket(database: Database, at: datetime, *, team: str | None = "ge
                                     mode="human", state={}, created_at=at, last_message_at=at)
         session.add(conversation)
         await session.flush()
-        ticket = Ticket(kind="handoff", status=status, customer_id=customer.id,
+        ticket = Ticket(kind=kind, status=status, details=details or {}, customer_id=customer.id,
                         conversation_id=conversation.id, subject="Handoff", team=team,
                         assigned_to=assigned_to, created_at=at,
                         claimed_at=at if assigned_to else None,

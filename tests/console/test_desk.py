@@ -147,3 +147,41 @@ async def test_hand_back_returns_the_conversation_to_the_bot(
             select(Message).order_by(Message.id.desc()))).scalars().first()
     assert conversation.mode == "bot"
     assert last is not None and "assistant again" in last.text
+
+
+async def test_close_keeps_the_resolution_internal_and_sends_the_closing_message(
+    desk: Desk, database: Database,
+) -> None:
+    ticket_id = await open_handoff(database, language="en")
+    await desk.claim(ticket_id, ANNA, NOW)
+    await desk.close(ticket_id, ANNA, "Customer confused two serial numbers", NOW,
+                     closing_message="Glad we sorted it out. Have a nice day!")
+    async with database.sessions() as session:
+        sent = (await session.execute(select(Message.sender, Message.text).where(
+            Message.direction == "out").order_by(Message.id))).all()
+        ticket = await session.get(Ticket, ticket_id)
+    assert ticket is not None and ticket.resolution == "Customer confused two serial numbers"
+    assert all("serial numbers" not in text for _, text in sent)
+    assert ("agent", "Glad we sorted it out. Have a nice day!") in sent
+    assert any(sender == "system" and "has closed this conversation" in text
+               for sender, text in sent)
+
+
+async def test_close_without_a_closing_message_sends_no_agent_message(
+    desk: Desk, database: Database,
+) -> None:
+    ticket_id = await open_handoff(database)
+    await desk.claim(ticket_id, ANNA, NOW)
+    await desk.close(ticket_id, ANNA, "Duplicate of an earlier ticket", NOW)
+    async with database.sessions() as session:
+        senders = (await session.execute(select(Message.sender).where(
+            Message.direction == "out"))).scalars().all()
+    assert "agent" not in senders
+
+
+async def test_a_closed_ticket_takes_no_more_notes(desk: Desk, database: Database) -> None:
+    ticket_id = await open_handoff(database)
+    await desk.claim(ticket_id, ANNA, NOW)
+    await desk.close(ticket_id, ANNA, "Done", NOW)
+    with pytest.raises(DeskError, match="closed"):
+        await desk.note(ticket_id, ANNA, "one more thing", NOW)

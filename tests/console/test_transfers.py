@@ -141,10 +141,12 @@ async def test_transfer_to_an_agent_at_capacity_is_refused(client: Client,
     assert full.status == 409 and "capacity" in (await full.json())["error"]
 
 
-async def test_the_ticket_page_offers_the_transfer_form(client: Client,
-                                                        console_db: Database) -> None:
+async def test_the_ticket_offers_colleagues_and_teams_to_transfer_to(
+        client: Client, console_db: Database) -> None:
     ticket_id = await add_ticket(console_db, NOW)
     await login(client, "ann")
     page = await (await client.get(f"/console/tickets/{ticket_id}")).text()
-    assert 'id="transfer-form"' in page and '<option value="sue">Sue (away)</option>' in page
-    assert '<option value="hardware">hardware</option>' in page
+    data = await (await client.get(f"/console/api/tickets/{ticket_id}")).json()
+    assert 'id="transfer-form"' in page
+    assert data["agents"] == [{"username": "sue", "name": "Sue", "available": False}]
+    assert "hardware" in data["teams"]
