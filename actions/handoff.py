@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.domain import ConversationMode
 from bot.opening import closed_reason, closing_soon_notice
 from bot.storage.models import Message, Ticket
-from bot.tickets import EMAIL_CHANNEL, audit
+from bot.tickets import EMAIL_CHANNEL, asks_for_a_quote, audit
 from bot.turn import Turn
 
 TRANSCRIPT_LIMIT = 50
@@ -44,7 +44,7 @@ class HumanHandoff:
                 conversation=turn.conversation, subject=f"Handoff: {turn.text[:150]}",
                 details={"transcript": await self._transcript(turn),
                          "last_intents": last_intents, **form},
-                now=turn.now,
+                now=turn.now, sales=asks_for_a_quote(turn.text),
             )
             ticket.team = routing.team_for(last_intents, self.settings)
             await turn.session.flush()

@@ -245,6 +245,7 @@ class PolicyTargets:
     first_response: timedelta = timedelta(minutes=5)
     resolution: timedelta = timedelta(hours=5)
     email_answer: timedelta = timedelta(hours=2)
+    sales_answer: timedelta = timedelta(days=2)  # calendar days: a complete answer (a quote)
     phone_follow_up: timedelta = timedelta(hours=24)
     complaint_ack_working_days: int = 2
     complaint_handling: timedelta = timedelta(days=14)  # calendar days

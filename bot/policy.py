@@ -15,7 +15,7 @@ from bot.answers import say_answer
 from bot.conversation import Button
 from bot.forms import Form
 from bot.opening import closed_notice
-from bot.tickets import EMAIL_CHANNEL
+from bot.tickets import EMAIL_CHANNEL, asks_for_a_quote
 from bot.turn import Action, Turn
 
 FALLBACKS_BEFORE_PERSON = 2
@@ -73,6 +73,14 @@ class DialoguePolicy:
 
     async def _run(self, intent: str, turn: Turn) -> None:
         action = self._actions.get(intent) or self._actions["out_of_scope"]
+        by_mail = turn.conversation.channel == EMAIL_CHANNEL
+        if by_mail and ((isinstance(action, Form) and action.confirm)
+                        or asks_for_a_quote(turn.text)):
+            # A mail is one turn: a form's questions and confirmation would each cost a
+            # round of mail, and a quote needs sales; a person answers it (the ticket keeps
+            # the whole mail).
+            await self._actions[self._handoff].run(turn)
+            return
         await action.run(turn)
 
     def _active_form(self, turn: Turn) -> Form | None:

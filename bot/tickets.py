@@ -3,6 +3,7 @@ customer's own tickets, and the append-only audit log of every status change."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,14 @@ from bot.storage.models import AuditEntry, Callback, Conversation, Customer, Tic
 REFERENCE_OFFSET = 10000
 CONTRACT_PRIORITY = {"premium": 2, "standard": 1, "none": 0}
 EMAIL_CHANNEL = "email"  # mail to the support address is answered within 2 working hours
+# A sales question (policy section 4: a complete answer, e.g. a quote, within 2 days).
+_SALES = re.compile(r"\b(quote|quotation|price ?list|pricing|offerte|prijslijst|prijsopgave|"
+                    r"angebot|preisliste|kostenvoranschlag)\b", re.IGNORECASE)
+
+
+def asks_for_a_quote(text: str) -> bool:
+    """Whether a message asks sales for a quote or a price list."""
+    return bool(_SALES.search(text))
 
 
 def reference_for(ticket_id: int) -> str:
@@ -53,9 +62,10 @@ class TicketDesk:
     async def open_ticket(
         self, session: AsyncSession, *, kind: str, customer: Customer,
         conversation: Conversation | None, subject: str, details: dict[str, Any],
-        now: datetime, actor: str = "bot", urgency: int = 0,
+        now: datetime, actor: str = "bot", urgency: int = 0, sales: bool = False,
     ) -> Ticket:
-        """Create a ticket with its reference and SLA due times, and audit it."""
+        """Create a ticket with its reference and SLA due times, and audit it; a `sales`
+        question (a quote, a price list) is to be answered completely within 2 days."""
         deadlines = ticket_deadlines(self.calendar, now, self.targets)
         first_response_due = deadlines.first_response_due
         if conversation is not None and conversation.channel == EMAIL_CHANNEL:
@@ -70,6 +80,9 @@ class TicketDesk:
             resolution_due=deadlines.resolution_due,
             team=self.team_of(kind) if self.team_of is not None else None,
         )
+        if sales:
+            ticket.resolution_due = now + self.targets.sales_answer
+            ticket.details = {**details, "sales": True}
         if kind == "complaint":
             ticket.acknowledge_due, handling_due = complaint_deadlines(self.calendar, now,
                                                                        self.targets)
