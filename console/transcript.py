@@ -9,9 +9,10 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
+from bot.domain import OutboxStatus
 from bot.message_kinds import DEFAULT_MAP_URL, describe, map_link
 from bot.storage.database import Database
-from bot.storage.models import Conversation, Customer, Message, Ticket, TicketNote
+from bot.storage.models import Conversation, Customer, Message, OutboxItem, Ticket, TicketNote
 from bot.tickets import reference_for
 from console.queue import customer_label
 
@@ -25,6 +26,8 @@ class TicketView:
     messages: list[Message] = field(default_factory=list)
     notes: list[TicketNote] = field(default_factory=list)
     earlier: list[tuple[str, Ticket]] = field(default_factory=list)
+    # Outbound messages whose delivery failed for good (a bounce, a refused send): reason.
+    failed: dict[int, str] = field(default_factory=dict)
 
 
 async def ticket_view(database: Database, ticket_id: int) -> TicketView | None:
@@ -40,6 +43,12 @@ async def ticket_view(database: Database, ticket_id: int) -> TicketView | None:
             view.messages = list((await session.execute(
                 select(Message).where(Message.conversation_id == conversation.id)
                 .order_by(Message.id))).scalars())
+            view.failed = {message_id: str(error or "") for message_id, error in (
+                await session.execute(select(OutboxItem.message_id, OutboxItem.last_error)
+                                      .where(OutboxItem.conversation_id == conversation.id,
+                                             OutboxItem.status == OutboxStatus.FAILED,
+                                             OutboxItem.message_id.is_not(None)))).all()
+                if message_id is not None}
         view.notes = list((await session.execute(
             select(TicketNote).where(TicketNote.ticket_id == ticket_id)
             .order_by(TicketNote.id))).scalars())
@@ -88,6 +97,8 @@ def as_json(view: TicketView, map_url: str = DEFAULT_MAP_URL) -> dict[str, Any]:
                       "kind": m.payload.get("kind", "text"), "summary": describe(m.payload),
                       "map_url": map_link(m.payload, map_url),
                       "edited": bool(m.payload.get("edit_of")),
+                      "failed": view.failed.get(m.id),
+                      "original": (m.payload.get("email") or {}).get("original"),
                       "agent": m.payload.get("agent")} for m in view.messages],
         "notes": [{"id": n.id, "author": n.author, "text": n.text,
                    "at": n.created_at.isoformat()} for n in view.notes],

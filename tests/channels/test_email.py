@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, OutboxItem, Ticket
 from channels.email import EmailChannel
+from console import transcript
 from tests.apps import Client, app_clients
 from tests.mail.helpers import (
     all_seen,
@@ -299,3 +300,27 @@ async def test_mail_is_read_and_answered_over_tls_and_starttls(
     mail.put(support, customer_mail(jan, support, "Wie viel kostet eine Stunde Support?"))
     [answer] = await mails_of(mail, jan, 1)
     assert "95" in text_of(answer)
+
+
+async def test_a_bounce_on_a_ticket_is_shown_to_agents_with_the_reason(
+    settings: Settings, start: Start, mail: MailServers, support: str,
+) -> None:
+    client = await start(settings)
+    mail.put(support, customer_mail("lena@nowhere.invalid", support,
+                                    "Please let a person look at my broken laptop",
+                                    subject="Laptop"))
+
+    async def ticket_with_failure() -> dict[str, Any] | None:
+        tickets = await rows(client.app[DATABASE], select(Ticket.id))
+        if not tickets:
+            return None
+        view = await transcript.ticket_view(client.app[DATABASE], tickets[0])
+        assert view is not None
+        shown = transcript.as_json(view)
+        return shown if any(m["failed"] for m in shown["messages"]) else None
+
+    shown = await eventually(ticket_with_failure)
+    [bounced] = [m for m in shown["messages"] if m["failed"]]
+    assert bounced["sender"] == "bot" and "bounced" in bounced["failed"]
+    [question] = [m for m in shown["messages"] if m["sender"] == "customer"]
+    assert "broken laptop" in question["original"]
