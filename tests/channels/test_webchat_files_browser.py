@@ -5,6 +5,7 @@ and paste, and axe-core with the upload UI visible."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,13 @@ async def test_a_dropped_pdf_becomes_a_link_and_a_pasted_file_over_the_limit_is_
     uploads = uploads_of(page)
     await open_chat(page, server)
     assert await page.get_attribute("#sbw-attach", "aria-label") == "Bestand toevoegen"
+    held = asyncio.Event()
+
+    async def hold(route: Any) -> None:  # the upload waits until its progress bar is seen
+        await held.wait()
+        await route.continue_()
+
+    await page.route("**/chat/files?*", hold)
     await page.evaluate("""(bytes) => {
         const data = new DataTransfer();
         data.items.add(new File([new Uint8Array(bytes)], 'factuur.pdf', {type: 'application/pdf'}));
@@ -136,8 +144,14 @@ async def test_a_dropped_pdf_becomes_a_link_and_a_pasted_file_over_the_limit_is_
     await page.evaluate("""() => document.querySelector('#sbw-drop').dispatchEvent(
         new DragEvent('drop', {dataTransfer: window.__sbwDrop, bubbles: true,
                                cancelable: true}))""")
+    progress = page.locator(".sbw-from-customer progress")
+    await progress.wait_for()
+    assert await progress.get_attribute("aria-label") == "factuur.pdf wordt geüpload"
+    assert await page.locator(".sbw-from-customer .sbw-state").inner_text() == " · Versturen…"
+    held.set()
     link = page.locator(".sbw-from-customer a.sbw-file")
     await link.wait_for(timeout=10000)
+    assert await progress.count() == 0
     assert (await link.inner_text()).startswith("factuur.pdf (")
     assert "/files/" in (await link.get_attribute("href") or "")
     assert await drop.is_hidden()
