@@ -14,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.config import AttachmentLimits, Settings
+from bot.files import content_key
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from tests.bot.test_files import PDF
@@ -169,4 +170,28 @@ async def test_a_dropped_pdf_becomes_a_link_and_a_pasted_file_over_the_limit_is_
         "„scan.png” is niet verstuurd: het is 100 KB en een bestand mag hoogstens 50 KB zijn."
     assert len(uploads) == 1 and len(stored_files(tmp_path)) == 1
     assert await serious_violations(page) == []
+    await page.context.close()
+
+
+async def test_the_warranty_photo_step_is_answered_with_a_photo_from_the_widget(
+    browser: Any, server: ChatServer,
+) -> None:
+    page = await new_page(browser, PHONE)
+    await open_chat(page, server)
+    await page.fill("#sbw-input", "warranty claim please. Product AP-60, serial AP60-99-0001, "
+                                  "wifi radio dead, bought through a reseller")
+    await page.click("#sbw-send")
+    asked = server.webchat.catalogue.text("en", "warranty_ask_photo")
+    await page.locator(".sbw-from-bot .sbw-text", has_text=asked).wait_for(timeout=15000)
+    await page.set_input_files("#sbw-file", files=[
+        {"name": "radio.png", "mimeType": "image/png", "buffer": PNG}])
+    confirm = page.locator("#sbw-quick .sbw-quick-btn").first
+    await confirm.wait_for(timeout=15000)
+    assert "AP60-99-0001" in await page.locator(".sbw-from-bot .sbw-text").last.inner_text()
+    await confirm.click()
+    await page.wait_for_function(
+        "() => [...document.querySelectorAll('.sbw-from-bot .sbw-text')].some("
+        "e => e.textContent.includes('T-'))", timeout=15000)
+    ticket = await server.only_ticket()
+    assert ticket.details["attachments"] == [f"file:{content_key(PNG)}"]
     await page.context.close()
