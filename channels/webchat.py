@@ -1,5 +1,6 @@
-"""The website live-chat widget: `GET /chat/widget.js`, the demo page `GET /chat/demo`, and
-the WebSocket `GET /chat/ws` that carries a small JSON protocol (see the README).
+"""The website live-chat widget: `GET /chat/widget.js`, the demo page `GET /chat/demo`,
+the WebSocket `GET /chat/ws` that carries a small JSON protocol (see the README), and the
+visitor's file uploads `POST /chat/files` (channels/webchat_files.py).
 
 A connection is refused with a close code the widget shows: 4403 origin not allowed,
 4400 protocol error, 4429 too many connections or messages, 4408 idle; frames over the
