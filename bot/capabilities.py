@@ -1,5 +1,5 @@
 """What each channel can carry from the customer, so the bot never asks for what the
-customer cannot send (a photo from the web chat widget, which has no upload yet)."""
+customer cannot send (a photo from the terminal chat)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ PHOTOS = "photos"
 CHANNEL_CAPABILITIES: dict[str, frozenset[str]] = {
     "telegram": frozenset({PHOTOS}),
     "whatsapp": frozenset({PHOTOS}),
-    "webchat": frozenset(),
+    "webchat": frozenset({PHOTOS}),  # the widget uploads (channels/webchat_files.py)
     "cli": frozenset(),
 }
 

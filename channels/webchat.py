@@ -1,5 +1,6 @@
-"""The website live-chat widget: `GET /chat/widget.js`, the demo page `GET /chat/demo`, and
-the WebSocket `GET /chat/ws` that carries a small JSON protocol (see the README).
+"""The website live-chat widget: `GET /chat/widget.js`, the demo page `GET /chat/demo`,
+the WebSocket `GET /chat/ws` that carries a small JSON protocol (see the README), and the
+visitor's file uploads `POST /chat/files` (channels/webchat_files.py).
 
 A connection is refused with a close code the widget shows: 4403 origin not allowed,
 4400 protocol error, 4429 too many connections or messages, 4408 idle; frames over the
@@ -13,8 +14,8 @@ import contextlib
 import json
 import logging
 from collections import Counter, defaultdict
+from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,27 +29,13 @@ from bot.channel import ChannelContext, Delivery
 from bot.config import Settings
 from bot.conversation import Inbound
 from channels import webchat_sessions
+from channels.webchat_files import VisitorUploads, limits_frame, shown_files
 from channels.webchat_greeting import greeting
 from channels.webchat_sessions import CHANNEL, Visitor
+from channels.webchat_widget import STATIC, WIDGET_JS
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).resolve().parent / "webchat_static"
 BUS_TOPIC = "webchat"
-
-
-def widget_script(folder: Path = STATIC / "widget") -> bytes:
-    """The widget as one script: its parts (`NN-name.js`, in name order) share one scope."""
-    parts = [f"/* {path.name} */\n{path.read_text(encoding='utf-8')}"
-             for path in sorted(folder.glob("*.js"))]
-    header = ("/* supportbot live-chat widget. Embed: <script src=\"https://HOST/chat/widget.js\" "
-              "data-title=\"Support\" data-lang=\"auto\" data-sound=\"off\"></script>\n"
-              " * Plain ES2018, no dependencies, no external requests; built from "
-              "channels/webchat_static/widget/. */\n")
-    return (header + "(function () {\n'use strict';\nif (window.__sbwLoaded) return;\n"
-            "window.__sbwLoaded = true;\n" + "\n".join(parts) + "})();\n").encode()
-
-
-WIDGET_JS = widget_script()
 
 
 class Refused(Exception):
@@ -78,6 +65,9 @@ class WebChatChannel:
         self.message_rate = parse(settings.webchat_message_rate)
         self.ip_rate = parse(settings.webchat_ip_rate)
         self._context: ChannelContext | None = None
+        self.uploads = VisitorUploads(settings, self.limiter, (self.message_rate, self.ip_rate),
+                                      self._origin_allowed, lambda: self.context,
+                                      self._answering)
 
     @staticmethod
     def enabled(settings: Settings) -> bool:
@@ -94,6 +84,7 @@ class WebChatChannel:
         app.router.add_get("/chat/widget.js", self.widget)
         app.router.add_get("/chat/demo", self.demo)
         app.router.add_get("/chat/ws", self.socket)
+        self.uploads.add_routes(app)
         app.on_shutdown.append(self._close_connections)
 
     async def start(self, context: ChannelContext) -> None:
@@ -153,10 +144,13 @@ class WebChatChannel:
         return ws
 
     def _check_origin(self, request: web.Request) -> None:
-        origin = request.headers.get("Origin", "")
-        same_origin = origin and urlsplit(origin).netloc == request.host
-        if not (same_origin or "*" in self.allowed or _origin(origin) in self.allowed):
+        if not self._origin_allowed(request):
             raise Refused(4403, "this website may not use the chat")
+
+    def _origin_allowed(self, request: web.Request) -> bool:
+        origin = request.headers.get("Origin", "")
+        same_origin = bool(origin) and urlsplit(origin).netloc == request.host
+        return same_origin or "*" in self.allowed or _origin(origin) in self.allowed
 
     async def _hello(self, ws: web.WebSocketResponse, request: web.Request,
                      context: ChannelContext) -> tuple[Visitor, str | None]:
@@ -168,11 +162,15 @@ class WebChatChannel:
             context.database, token if isinstance(token, str) else None,
             request.headers.get("Origin", ""), context.clock.now())
         history = await webchat_sessions.history(context.database, visitor.visitor_id)
+        for shown in history:
+            if "files" in shown:
+                shown["files"] = shown_files(self.settings, context.clock.now(), shown["files"])
         state = await webchat_sessions.chat_state(context.database, visitor.visitor_id)
         wanted = _language(frame.get("lang"))
         chat_lang = state.language or wanted or self.settings.default_language
         welcome: dict[str, Any] = {"type": "welcome", "history": history, "lang": chat_lang,
-                                   "agent": state.agent, "human": state.human}
+                                   "agent": state.agent, "human": state.human,
+                                   "attachment_limits": limits_frame(self.settings)}
         if not history:  # first open: the greeting in the browser's language
             welcome["greeting"] = greeting(self.catalogue, wanted or chat_lang)
         if visitor.token is not None:
@@ -204,9 +202,20 @@ class WebChatChannel:
                 continue
             await context.intake.receive(inbound)  # stored: now the reply is on its way
             await ws.send_json({"type": "ack", "id": frame["id"]})
-            state = await webchat_sessions.chat_state(context.database, visitor.visitor_id)
-            if not state.human:  # a person's typing comes from the console (agent_typing)
-                await ws.send_json({"type": "typing", "on": True, "who": "bot"})
+            await self._answering(visitor.visitor_id, ws)
+
+    async def _answering(self, visitor_id: str, ws: web.WebSocketResponse | None = None) -> None:
+        """Show the assistant's typing dots for a stored message (on `ws`, else on every
+        connection of the visitor), unless a person answers the chat: their typing comes
+        from the console (`agent_typing`)."""
+        state = await webchat_sessions.chat_state(self.context.database, visitor_id)
+        if state.human:
+            return
+        frame = {"type": "typing", "on": True, "who": "bot"}
+        if ws is not None:
+            await ws.send_json(frame)
+        else:
+            await self.push(visitor_id, frame)
 
     def _inbound(self, frame: dict[str, Any], visitor: Visitor,
                  lang: str | None) -> Inbound | None:
@@ -252,6 +261,9 @@ class WebChatChannel:
             "lang": details.language, "human": details.human,
             "buttons": [{"title": b.title, "payload": b.payload}
                         for b in delivery.reply.buttons]}
+        if delivery.reply.files:  # an agent's files, as signed links that expire
+            frame["files"] = shown_files(self.settings, delivery.now,
+                                         [asdict(file) for file in delivery.reply.files])
         if details.agent and delivery.sender == "agent":
             frame["agent"] = details.agent
         await self.push(delivery.recipient, frame)

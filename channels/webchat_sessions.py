@@ -61,8 +61,17 @@ async def resume_or_start(database: Database, token: str | None, origin: str,
         return Visitor(visitor.visitor_id, fresh)
 
 
+async def visitor_of(database: Database, token: str) -> str | None:
+    """The visitor id of a resume token, None for a token we did not issue."""
+    async with database.sessions() as session:
+        return (await session.execute(select(WebChatSession.visitor_id).where(
+            WebChatSession.token_hash == token_hash(token)))).scalar_one_or_none()
+
+
 def frame_of(message: Message) -> dict[str, Any]:
-    """A message as the widget shows it: author, agent name, language and time."""
+    """A message as the widget shows it: author, agent name, language and time; `files`
+    holds its stored files (the customer's attachments, an agent's files) as they are
+    kept, for the channel to turn into signed links."""
     outbound = message.direction == "out"
     frame: dict[str, Any] = {
         "id": message.id, "from": message.sender, "text": message.text,
@@ -70,6 +79,9 @@ def frame_of(message: Message) -> dict[str, Any]:
         "buttons": message.payload.get("buttons", []) if outbound else []}
     if message.sender == "agent" and message.payload.get("agent"):
         frame["agent"] = str(message.payload["agent"])
+    files = message.payload.get("files" if outbound else "attachments")
+    if files:
+        frame["files"] = [f for f in files if isinstance(f, dict) and f.get("file")]
     return frame
 
 

@@ -40,7 +40,7 @@ async def form_state(customer: Customer) -> dict[str, object] | None:
 
 async def test_warranty_claim_naming_the_product_asks_only_for_what_is_missing(
         customer: Customer) -> None:
-    customer.channel = "webchat"  # the widget cannot send photos: no photo step
+    customer.channel = "cli"  # the terminal chat cannot send photos: no photo step
     start = await customer.says("my VX-220 intercom died, can I get it repaired under warranty")
     assert asks(customer, start, "warranty_ask_serial")
     bought = await customer.says("the serial number is VX220-55012")

@@ -12,6 +12,7 @@ import random
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -19,6 +20,7 @@ import pytest
 from aiohttp import WSMsgType, web
 from yarl import URL
 
+from channels import webchat_sessions
 from tests.console.helpers import login, make_agent
 from tests.faults.conftest import (
     PUBLIC_BASE_URL,
@@ -160,10 +162,14 @@ async def supervisor(stack: Stack) -> Supervisor:
     return Supervisor(stack.client)
 
 
-def credentials(path: str, body: Body) -> Iterator[tuple[str, dict[str, str], bool]]:
+def credentials(path: str, body: Body,
+                visitor_token: str = "") -> Iterator[tuple[str, dict[str, str], bool]]:
     """The route's credentials as headers, each with whether it is valid for this body: a
     Twilio signature only covers form params, so garbage gets one over no params."""
-    if path.startswith("/webhooks/telegram"):
+    if path == "/chat/files":
+        yield "a widget visitor's token", {"Authorization": f"Bearer {visitor_token}",
+                                           "Origin": PUBLIC_BASE_URL}, True
+    elif path.startswith("/webhooks/telegram"):
         yield "correct secret", {SECRET_HEADER: TELEGRAM_SECRET}, True
     elif path.startswith("/webhooks/whatsapp"):
         yield ("signature over no params", {SIGNATURE_HEADER: twilio_signature(path, {})},
@@ -196,12 +202,16 @@ async def test_bad_bodies_on_every_post_route_get_a_clear_4xx_and_store_nothing(
     stack: Stack, anonymous: aiohttp.ClientSession, supervisor: Supervisor,
 ) -> None:
     verdicts = Verdicts()
+    visitor = await webchat_sessions.resume_or_start(stack.database, None, PUBLIC_BASE_URL,
+                                                     datetime.now(UTC))
     for path in route_paths(stack.client.app, "POST"):
         url = stack.client.make_url(path)
+        if path == "/chat/files":  # an upload names its message
+            url = url.with_query(id="bad-input")
         for body in bad_bodies():
             status, text, location = await _send(anonymous, url, body, {})
             verdicts.check(f"POST {path} {body.name} (no credentials)", status, text, location)
-            for how, headers, valid in credentials(path, body):
+            for how, headers, valid in credentials(path, body, visitor.token or ""):
                 status, text, location = await _send(anonymous, url, body, headers)
                 verdicts.check(f"POST {path} {body.name} ({how})", status, text, location,
                                authenticated=valid)

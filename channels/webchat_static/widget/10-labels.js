@@ -9,7 +9,13 @@ const STRINGS = {
     idle: 'The chat was paused because of inactivity.', error: 'Something went wrong.',
     you: 'You', system: 'Notice', sending: 'Sending…', sent: 'Sent', seen: 'Seen',
     unread: '{count} new messages', unreadOne: '1 new message', sound: 'Notification sound', soundOn: 'Sound on',
-    soundOff: 'Sound off', talkingTo: 'You are talking to'
+    soundOff: 'Sound off', talkingTo: 'You are talking to',
+    attach: 'Attach a file', limits: 'You can send {types}, up to {size} per file.',
+    drop: 'Drop the file here to send it', uploading: 'Uploading {name}',
+    tooLarge: '“{name}” was not sent: it is {size}, and a file can be at most {limit}.',
+    wrongType: '“{name}” was not sent: only {types} can be sent.',
+    uploadFailed: '“{name}” could not be sent. Please try again.',
+    tooFast: 'Too many messages; please wait a moment.', photo: 'Photo', file: 'File'
   },
   nl: {
     launcher: 'Chat openen', close: 'Chat sluiten', placeholder: 'Typ een bericht…', send: 'Versturen',
@@ -20,7 +26,13 @@ const STRINGS = {
     idle: 'Het gesprek is gepauzeerd wegens inactiviteit.', error: 'Er ging iets mis.',
     you: 'Jij', system: 'Melding', sending: 'Versturen…', sent: 'Verstuurd', seen: 'Gelezen',
     unread: '{count} nieuwe berichten', unreadOne: '1 nieuw bericht', sound: 'Meldingsgeluid', soundOn: 'Geluid aan',
-    soundOff: 'Geluid uit', talkingTo: 'Je praat met'
+    soundOff: 'Geluid uit', talkingTo: 'Je praat met',
+    attach: 'Bestand toevoegen', limits: 'Je kunt {types} sturen, tot {size} per bestand.',
+    drop: 'Laat het bestand hier los om het te versturen', uploading: '{name} wordt geüpload',
+    tooLarge: '„{name}” is niet verstuurd: het is {size} en een bestand mag hoogstens {limit} zijn.',
+    wrongType: '„{name}” is niet verstuurd: alleen {types} kunnen worden verstuurd.',
+    uploadFailed: '„{name}” kon niet worden verstuurd. Probeer het opnieuw.',
+    tooFast: 'Te veel berichten; wacht even.', photo: 'Foto', file: 'Bestand'
   },
   de: {
     launcher: 'Chat öffnen', close: 'Chat schließen', placeholder: 'Nachricht eingeben…', send: 'Senden',
@@ -31,7 +43,13 @@ const STRINGS = {
     idle: 'Der Chat wurde wegen Inaktivität pausiert.', error: 'Etwas ist schiefgelaufen.',
     you: 'Sie', system: 'Hinweis', sending: 'Wird gesendet…', sent: 'Gesendet', seen: 'Gelesen',
     unread: '{count} neue Nachrichten', unreadOne: '1 neue Nachricht', sound: 'Benachrichtigungston', soundOn: 'Ton an',
-    soundOff: 'Ton aus', talkingTo: 'Sie sprechen mit'
+    soundOff: 'Ton aus', talkingTo: 'Sie sprechen mit',
+    attach: 'Datei anhängen', limits: 'Sie können {types} senden, bis {size} pro Datei.',
+    drop: 'Datei hier ablegen, um sie zu senden', uploading: '{name} wird hochgeladen',
+    tooLarge: '„{name}“ wurde nicht gesendet: Die Datei hat {size}, erlaubt sind höchstens {limit}.',
+    wrongType: '„{name}“ wurde nicht gesendet: Nur {types} können gesendet werden.',
+    uploadFailed: '„{name}“ konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
+    tooFast: 'Zu viele Nachrichten; bitte warten Sie einen Moment.', photo: 'Foto', file: 'Datei'
   }
 };
 const FROM = ['customer', 'bot', 'agent', 'system'];

@@ -66,6 +66,23 @@ const CSS = `
 #sbw-root .sbw-input:focus { border-color: #1d4ed8; box-shadow: 0 0 0 2px rgba(29,78,216,.3); }
 #sbw-root .sbw-send { border: 0; border-radius: 20px; background: #1d4ed8; color: #fff; padding: 0 16px; height: 38px; font-weight: 600; }
 #sbw-root .sbw-send:disabled, #sbw-root .sbw-input:disabled { opacity: .6; cursor: not-allowed; }
+#sbw-root .sbw-attach { flex: none; width: 38px; height: 38px; border: 0; border-radius: 50%; background: transparent;
+  color: #1d4ed8; padding: 0; display: flex; align-items: center; justify-content: center; }
+#sbw-root .sbw-attach:hover { background: #eff6ff; }
+#sbw-root .sbw-attach svg { width: 22px; height: 22px; fill: currentColor; }
+#sbw-root .sbw-attach:disabled { opacity: .6; cursor: not-allowed; }
+#sbw-root .sbw-limits { flex: none; padding: 6px 12px; font-size: 12px; color: #374151; background: #fff;
+  border-top: 1px solid #e5e7eb; }
+#sbw-root .sbw-drop { position: absolute; inset: 0; z-index: 2; display: flex; align-items: center; justify-content: center;
+  padding: 24px; text-align: center; background: rgba(239,246,255,.97); border: 3px dashed #1d4ed8; border-radius: 12px;
+  color: #1e3a8a; font-weight: 600; }
+#sbw-root .sbw-files { display: flex; flex-direction: column; gap: 4px; white-space: normal; }
+#sbw-root .sbw-text:empty + .sbw-files { margin-top: 0; }
+#sbw-root .sbw-text:not(:empty) + .sbw-files { margin-top: 6px; }
+#sbw-root .sbw-thumb { display: block; min-width: 48px; min-height: 48px; max-width: 200px; max-height: 160px;
+  object-fit: contain; border-radius: 8px; background: #fff; }
+#sbw-root .sbw-from-system.sbw-error .sbw-body { color: #991b1b; }
+#sbw-root .sbw-progress { width: 160px; height: 8px; margin-top: 4px; accent-color: #1d4ed8; }
 #sbw-root button:focus-visible, #sbw-root a:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 @media (max-width: 480px) {
   #sbw-root .sbw-panel { inset: 0; width: 100%; height: 100%; max-width: none; max-height: none; border-radius: 0; }
@@ -74,6 +91,7 @@ const CSS = `
 @media (prefers-reduced-motion: reduce) { #sbw-root .sbw-dot { animation: none; } }
 `;
 // Static icon markup (constants, never message content).
+const ICON_CLIP = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6h-1.5z"/></svg>';
 const ICON_CHAT = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z"/></svg>';
 const ICON_SOUND = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z"/></svg>';
 const ICON_MUTED = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 9v6h4l5 5V4L7 9H3zm13.6 3 2.7-2.7-1.4-1.4-2.7 2.7-2.7-2.7-1.4 1.4 2.7 2.7-2.7 2.7 1.4 1.4 2.7-2.7 2.7 2.7 1.4-1.4z"/></svg>';

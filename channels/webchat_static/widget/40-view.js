@@ -48,7 +48,7 @@ function build() {
   quick = el('div', { id: 'sbw-quick', class: 'sbw-quick', role: 'group' });
   quick.hidden = true;
 
-  // The composer: `tools` is the slot for an attach button (file uploads come later).
+  // The composer: `tools` holds the attach button (45-files.js).
   form = el('form', { class: 'sbw-form', autocomplete: 'off' });
   tools = el('div', { id: 'sbw-tools', class: 'sbw-tools' });
   input = el('input', { id: 'sbw-input', class: 'sbw-input', type: 'text', maxlength: '2000' });
@@ -56,6 +56,7 @@ function build() {
   [tools, input, sendBtn].forEach((n) => form.appendChild(n));
 
   [header, list, typing, quick, form].forEach((n) => panel.appendChild(n));
+  buildFiles();
   root.appendChild(panel);
   root.appendChild(launcher);
   document.body.appendChild(root);
@@ -93,6 +94,7 @@ function applyLabels() {
   input.setAttribute('placeholder', t.placeholder);
   input.setAttribute('aria-label', t.placeholder);
   sendBtn.textContent = t.send;
+  applyFileLabels();
   renderHeader();
   Object.keys(mine).forEach((id) => renderState(mine[id]));
 }
@@ -151,6 +153,7 @@ function addMessage(m, quiet) {
   if (from === 'customer') text.textContent = m.text == null ? '' : String(m.text);
   else renderRich(text, m.text);
   body.appendChild(text);
+  renderFiles(body, m.files);
   content.appendChild(body);
   const meta = el('div', { class: 'sbw-meta' });
   if (from === 'agent' && agent) meta.appendChild(el('span', { class: 'sbw-author' }, agent + ' · '));

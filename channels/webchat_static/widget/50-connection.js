@@ -57,6 +57,7 @@ function onClose(sock, ev) {
       setQuick([]);
       input.disabled = true;
       sendBtn.disabled = true;
+      attachBtn.disabled = true;
     }
     return;
   }
@@ -96,6 +97,7 @@ function welcome(m) {
   setChatLang(m.lang);
   agentName = m.agent ? String(m.agent) : '';
   waitingForAgent = !!m.human && !agentName;
+  setLimits(m.attachment_limits);
   list.textContent = '';
   const history = Array.isArray(m.history) ? m.history.filter((h) => h && typeof h === 'object') : [];
   let last = null;
