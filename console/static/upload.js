@@ -10,6 +10,7 @@
   const area = document.getElementById('composer-files');
   const picker = document.getElementById('composer-file');
   const clear = document.getElementById('composer-file-clear');
+  const names = document.getElementById('composer-file-names');
   const progress = document.getElementById('upload-progress');
   const status = document.getElementById('upload-status');
   const limits = document.getElementById('composer-file-limits');
@@ -87,15 +88,20 @@
       return stored;
     },
     /** Forget the chosen files (after sending, or when another ticket opens). */
-    reset: function () { picker.value = ''; clear.hidden = true; showing(''); },
+    reset: function () { picker.value = ''; chose(); showing(''); },
     /** Files go with replies only: the control is hidden while writing a note. */
     enable: function (on) { area.hidden = !on; picker.disabled = !on; }
   };
 
-  picker.addEventListener('change', () => {
+  /** Show which files go with the reply (and offer to remove them). */
+  function chose() {
     const files = chosen();
     clear.hidden = !files.length;
-    const wrong = problem(files);
+    names.textContent = files.length ? files.map((f) => f.name).join(', ') : SB.t('No file chosen');
+    return files;
+  }
+  picker.addEventListener('change', () => {
+    const wrong = problem(chose());
     if (wrong && SB.conversation) SB.conversation.fail(new Error(wrong));
   });
   clear.addEventListener('click', () => { SB.upload.reset(); picker.focus(); });

@@ -135,8 +135,9 @@ async def test_agent_sends_a_pdf_and_a_refused_file_is_explained(
     assert telegram.calls_of("sendDocument") == []
     assert await page.input_value("#composer-text") == "Here is the drawing."  # nothing lost
 
-    await page.set_input_files("#composer-file", files=[{
+    await page.get_by_label("Attach files").set_input_files(files=[{
         "name": "manual.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    assert await page.locator("#composer-file-names").text_content() == "manual.pdf"
     await page.fill("#composer-text", "Here is the manual.")
     await page.click("#send")
     [document] = await telegram.wait_for("sendDocument", timeout=10)
@@ -148,6 +149,7 @@ async def test_agent_sends_a_pdf_and_a_refused_file_is_explained(
     assert await link.get_attribute("rel") == "noopener noreferrer"
     assert await page.input_value("#composer-text") == ""
     assert await page.eval_on_selector("#composer-file", "input => input.files.length") == 0
+    assert await page.locator("#composer-file-names").text_content() == "No file chosen"
     await context.close()
 
 
@@ -187,6 +189,10 @@ async def test_the_transcript_plays_a_voice_note_and_links_a_location_to_a_map(
     assert await drawing.locator("img").count() == 0
     assert await drawing.locator("a.download", has_text="Herunterladen").count() == 1
     assert await page.locator("label[for=composer-file]").text_content() == "Dateien anhängen"
+    assert await page.locator("#composer-file-names").text_content() == "Keine Datei ausgewählt"
+    await page.focus("#composer-text")
+    await page.keyboard.press("Tab")  # the attach control is next, for the keyboard too
+    assert await page.evaluate("document.activeElement.id") == "composer-file"
 
     await page.click("#mode-note")
     assert await page.locator("#composer-files").is_hidden()
