@@ -15,7 +15,7 @@ from console import transcript
 from console.actors import Actor, DeskError
 from console.agents import AgentError, find_agent, list_agents, set_availability
 from console.desk import Desk
-from console.files import agent_files
+from console.files import MAX_REPLY_FILES, agent_files, upload_limits
 from console.i18n import error_text
 from console.identity import AGENT
 from console.keys import DESK, HUB
@@ -83,7 +83,7 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
 
 async def queue_page(request: web.Request) -> web.Response:
     """The workspace: queue, conversation and customer panes in one page."""
-    return render(request, "workspace.html", ticket_id="")
+    return _workspace(request, "")
 
 
 async def queue_json(request: web.Request) -> web.Response:
@@ -97,7 +97,16 @@ async def ticket_page(request: web.Request) -> web.Response:
     ticket_id = int(request.match_info["id"])
     if await transcript.ticket_view(request.app[DATABASE], ticket_id) is None:
         raise web.HTTPNotFound(text="no such ticket")
-    return render(request, "workspace.html", ticket_id=str(ticket_id))
+    return _workspace(request, str(ticket_id))
+
+
+def _workspace(request: web.Request, ticket_id: str) -> web.Response:
+    """The workspace page, with the limits of the files an agent can attach to a reply."""
+    max_bytes, types = upload_limits(request.app[SETTINGS])
+    uploads = {"max_bytes": max_bytes, "megabytes": max_bytes / 1024 / 1024,
+               "types": ",".join(types), "count": MAX_REPLY_FILES,
+               "kinds": ", ".join(sorted({kind.split("/")[-1].upper() for kind in types}))}
+    return render(request, "workspace.html", ticket_id=ticket_id, uploads=uploads)
 
 
 async def ticket_json(request: web.Request) -> web.Response:
@@ -109,7 +118,8 @@ async def ticket_json(request: web.Request) -> web.Response:
                "available": agent.available}
               for agent in await list_agents(request.app[DATABASE])
               if agent.active and agent.username != request[AGENT].username]
-    return web.json_response({**transcript.as_json(view), "agents": agents,
+    return web.json_response({**transcript.as_json(view, request.app[SETTINGS].map_url),
+                              "agents": agents,
                               "teams": list(request.app[SETTINGS].teams)})
 
 

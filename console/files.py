@@ -17,7 +17,7 @@ import filetype
 from aiohttp import web
 
 from bot.app_keys import CLOCK, SETTINGS
-from bot.config import AttachmentLimits
+from bot.config import AttachmentLimits, Settings
 from bot.conversation import Attachment
 from bot.file_stores import file_store
 from bot.files import (
@@ -83,13 +83,20 @@ async def linked_file(request: web.Request) -> web.Response:
     return file_response(key, await _read(request), query.get("name", ""))
 
 
+def upload_limits(settings: Settings) -> tuple[int, list[str]]:
+    """What an agent may upload (the largest size and every type any channel accepts), so
+    that the page shows the same limits the upload enforces."""
+    limits = list(settings.attachment_limits.values()) or [AttachmentLimits()]
+    types = sorted({kind for limit in limits for kind in limit.types})
+    return max(limit.max_bytes for limit in limits), types
+
+
 async def upload(request: web.Request) -> web.Response:
     """`POST /console/api/files?name=...`: an agent's file (the raw body, not a form, so
     the app's small body limit does not apply), within the attachment limits; answers
     what a reply's `files` takes: `{"file", "name", "mime_type", "size"}`."""
     settings = request.app[SETTINGS]
-    limits = list(settings.attachment_limits.values()) or [AttachmentLimits()]
-    max_bytes = max(limit.max_bytes for limit in limits)
+    max_bytes, allowed = upload_limits(settings)
     content = bytearray()
     async for chunk in request.content.iter_chunked(64 * 1024):
         content += chunk
@@ -100,10 +107,9 @@ async def upload(request: web.Request) -> web.Response:
     if not content:
         raise web.HTTPBadRequest(text="the file is empty")
     mime = sniffed_type(bytes(content))
-    allowed = {kind for limit in limits for kind in limit.types}
     if mime not in allowed:
         raise web.HTTPUnsupportedMediaType(
-            text=f"files of type {mime} cannot be sent (allowed: {', '.join(sorted(allowed))})")
+            text=f"files of type {mime} cannot be sent (allowed: {', '.join(allowed)})")
     key = await file_store(settings).put(bytes(content))
     name = _UNSAFE_NAME.sub("_", request.query.get("name", "")).strip(" .")[:100]
     return web.json_response({"file": key, "name": name, "mime_type": mime,

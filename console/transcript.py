@@ -78,6 +78,15 @@ def _with_url(attachment: dict[str, Any]) -> dict[str, Any]:
     return {**attachment, "url": f"/console/api/files/{attachment['file']}?name={name}"}
 
 
+def _summary(payload: dict[str, Any]) -> str:
+    """What a message holds, for the transcript. A file with nothing more to say (a voice
+    note, a video) has none: the console names its attachments itself. An edit is marked
+    apart (`edited`), in the agent's language, so the line leaves it out."""
+    if payload.get("attachments") and not payload.get("content"):
+        return ""
+    return describe({key: value for key, value in payload.items() if key != "edit_of"})
+
+
 def as_json(view: TicketView, map_url: str = DEFAULT_MAP_URL) -> dict[str, Any]:
     """The ticket, its transcript with notes, the customer and their earlier tickets."""
     ticket, customer = view.ticket, view.customer
@@ -94,7 +103,7 @@ def as_json(view: TicketView, map_url: str = DEFAULT_MAP_URL) -> dict[str, Any]:
                       "confidence": m.confidence, "at": m.created_at.isoformat(),
                       "attachments": [_with_url(a) for a in [*m.payload.get("attachments", []),
                                                              *m.payload.get("files", [])]],
-                      "kind": m.payload.get("kind", "text"), "summary": describe(m.payload),
+                      "kind": m.payload.get("kind", "text"), "summary": _summary(m.payload),
                       "map_url": map_link(m.payload, map_url),
                       "edited": bool(m.payload.get("edit_of")),
                       "failed": view.failed.get(m.id),

@@ -1,6 +1,7 @@
 /* The conversation pane: the transcript with notes inline, kept at the newest message
  * unless the agent has scrolled up (then a "new messages" marker), and the composer at
- * the bottom (reply or internal note, canned replies, Ctrl+Enter sends). */
+ * the bottom (reply or internal note, files with a reply, canned replies, Ctrl+Enter
+ * sends). What a message holds besides text is drawn by attachments.js. */
 (function () {
   'use strict';
   const SB = window.SB;
@@ -14,6 +15,7 @@
   const conv = SB.conversation = { id: null, data: null, onChange: null };
   let shown = new Set();
   let cannedLanguage = null;
+  let sending = false;
 
   conv.ok = function (text) {
     errorBox.hidden = true; statusBox.textContent = text; statusBox.hidden = false;
@@ -35,6 +37,7 @@
       if (SB.typing) SB.typing.stop();
       conv.id = String(id); shown = new Set(); list.textContent = '';
       statusBox.hidden = true; errorBox.hidden = true; marker.hidden = true; box.value = '';
+      SB.upload.reset();
     }
     document.getElementById('no-ticket').hidden = true;
     document.getElementById('conversation').hidden = false;
@@ -92,9 +95,11 @@
     meta.appendChild(SB.el('span', { class: 'author' }, author(m)));
     meta.appendChild(SB.el('time', { datetime: m.at, title: SB.dateTime(m.at) }, SB.time(m.at)));
     if (m.intent) meta.appendChild(SB.el('span', { class: 'intent' }, m.intent + (m.confidence != null ? ' ' + new Intl.NumberFormat(SB.locale, { maximumFractionDigits: 2 }).format(m.confidence) : '')));
+    const edited = SB.attachments.edited(m);
+    if (edited) meta.appendChild(edited);
     li.appendChild(meta);
-    li.appendChild(SB.el('div', { class: 'text' }, m.text));
-    (m.attachments || []).forEach((a) => li.appendChild(SB.el('div', { class: 'attachment' }, SB.t('Attachment') + ': ' + a.kind + ' ' + a.reference)));
+    if (m.text) li.appendChild(SB.el('div', { class: 'text' }, m.text));
+    SB.attachments.nodes(m).forEach((node) => li.appendChild(node));
     return li;
   }
   function noteItem(n) {
@@ -122,17 +127,34 @@
     box.placeholder = noting() ? SB.t('Internal note: colleagues only, never sent to the customer')
       : SB.t('Reply to the customer on {channel}', { channel: (conv.data && conv.data.channel) || '' });
     document.getElementById('send').textContent = noting() ? SB.t('Add note') : SB.t('Send');
+    SB.upload.enable(!noting());
+  }
+  /** While files go up and the reply is sent: no second send, and the composer says so. */
+  function busy(on) {
+    sending = on;
+    composer.setAttribute('aria-busy', on ? 'true' : 'false');
+    document.getElementById('send').disabled = on;
   }
   composer.addEventListener('change', (ev) => {
     if (ev.target.name === 'mode') { conv.noteChosen = noting(); placeholder(); }
   });
   composer.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const text = box.value;
+    if (sending) return;
     const note = noting();
-    if (await conv.act(note ? 'note' : 'reply', { text: text }, note ? SB.t('Note saved') : SB.t('Sent'))) {
-      box.value = '';
-      if (SB.typing) SB.typing.stop();
+    busy(true);
+    try {
+      // Files go up first (checked and stored by the server), then the reply names them.
+      const body = note ? { text: box.value } : { text: box.value, files: await SB.upload.files() };
+      if (await conv.act(note ? 'note' : 'reply', body, note ? SB.t('Note saved') : SB.t('Sent'))) {
+        box.value = '';
+        if (!note) SB.upload.reset();
+        if (SB.typing) SB.typing.stop();
+      }
+    } catch (e) {
+      conv.fail(e);
+    } finally {
+      busy(false);
     }
   });
   box.addEventListener('keydown', (ev) => {
