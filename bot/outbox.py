@@ -78,16 +78,20 @@ class OutboxWorker:
         self._task = None
 
     async def _loop(self) -> None:
+        """Rounds until one claims less than a full batch, then wait for a wake-up or the
+        poll interval. The wake-up is cleared before the rounds, so one that comes while a
+        round runs is not lost, and no empty round is run after a short one (one
+        transaction less per reply)."""
         while not self._stopping:
+            self._wake.clear()
             try:
-                while not self._stopping and await self.run_once():
+                while not self._stopping and await self.run_once() >= self.batch:
                     pass
             except Exception:
                 log.exception("outbox worker round failed; retrying")
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_interval):
                     await self._wake.wait()
-            self._wake.clear()
 
     async def recover_interrupted(self) -> int:
         """Mark rows left in `sending` by a crash as failed (never resent)."""
