@@ -162,7 +162,7 @@ def app_process(env: dict[str, str], port: int, log_file: Path,
     """Run `python -m cli run --port P --no-migrate --no-start-nlu --workers N` until it is
     ready (`/readyz`: database and NLU answer); stop it with SIGTERM afterwards."""
     command = [sys.executable, "-m", "cli", "run", "--port", str(port), "--no-migrate",
-               "--no-start-nlu", *(["--workers", str(workers)] if workers != 1 else [])]
+               "--no-start-nlu", "--workers", str(workers)]
     with log_file.open("ab") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)

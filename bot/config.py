@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     redis_channel_prefix: str = "supportbot:"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # App processes of `supportbot run` (0: one per core; more than one needs PostgreSQL
+    # and Redis, see cli/workers.py).
+    workers: int = Field(default=0, ge=0)
     public_base_url: str = "http://127.0.0.1:8080"
     # Reverse proxies whose X-Forwarded-For is believed (bot/forwarded.py): addresses or
     # networks, comma-separated in the environment. Empty: the direct peer is the client.
