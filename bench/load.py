@@ -452,7 +452,9 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="ADMIN_DSN",
                         help="a fresh PostgreSQL database next to this one instead of SQLite")
     parser.add_argument("--workers", type=int, default=1,
-                        help="app processes (`supportbot run --workers N`)")
+                        help="app processes (`supportbot run --workers N`; more than one "
+                             "needs --postgres and --redis)")
+    parser.add_argument("--redis", metavar="URL", help="SUPPORTBOT_REDIS_URL for the app")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--output", type=Path, help="also write the JSON to this file")
     parser.add_argument("--quick", action="store_true",
@@ -468,6 +470,9 @@ def main() -> None:
         port = free_port()
         env = app_environment(database_url, port, settings.resolved_nlu_url,
                               settings.nlu_token.get_secret_value(), telegram, twilio)
+        if args.redis:
+            env["SUPPORTBOT_REDIS_URL"] = args.redis
+            env["SUPPORTBOT_REDIS_CHANNEL_PREFIX"] = f"bench-{port}:"
         with app_process(env, port, log_file, args.workers) as app:
             result = asyncio.run(measure(args, app.url, app.pid, settings, telegram, twilio))
     result["app_log"] = str(log_file)

@@ -169,6 +169,7 @@ def app_process(env: dict[str, str], port: int, log_file: Path,
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(process, url, log_file)
+        _wait_workers(url, workers)
         yield AppProcess(process.pid, url)
     finally:
         process.terminate()
@@ -190,6 +191,18 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log_file: Path) -> N
                 return
         time.sleep(0.3)
     raise RuntimeError(f"the app was not ready after {READY_TIMEOUT_S:.0f} s; see {log_file}")
+
+
+def _wait_workers(url: str, workers: int) -> None:
+    """Until `workers` distinct workers have answered `/healthz` (each request is a new
+    connection, which the kernel gives to any of them), or READY_TIMEOUT_S."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while len(seen) < workers and time.monotonic() < deadline:
+        with contextlib.suppress(OSError, urllib.error.URLError, ValueError, KeyError), \
+                urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+            seen.add(int(json.loads(response.read())["worker"]))
+        time.sleep(0.05)
 
 
 def memory_mb(pid: int) -> dict[str, float]:
