@@ -24,10 +24,12 @@ import os
 import pstats
 import sys
 import time
+from asyncio import selector_events
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from aiohttp.test_utils import TestServer
 from sqlalchemy import event
 
@@ -53,29 +55,61 @@ class Statements:
         self.count += 1
 
 
+class RoundTrips:
+    """Counts what costs a system call or two and a wake-up of another thread or process,
+    the bulk of the CPU per message: socket writes of the event loop (database, NLU and
+    platform APIs) and calls handed to aiosqlite's thread. Unlike CPU time on a busy
+    machine, these counts do not move from run to run."""
+
+    def __init__(self) -> None:
+        self.socket_writes = 0
+        self.driver_thread_calls = 0
+
+    def install(self) -> None:
+        transport = selector_events._SelectorSocketTransport
+        write, execute = transport.write, aiosqlite.Connection._execute
+
+        def counted_write(this: Any, data: Any) -> None:
+            self.socket_writes += 1
+            write(this, data)
+
+        async def counted_execute(this: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+            self.driver_thread_calls += 1
+            return await execute(this, fn, *args, **kwargs)
+
+        transport.write = counted_write  # type: ignore[method-assign]
+        aiosqlite.Connection._execute = counted_execute  # type: ignore[method-assign]
+
+
 async def run(messages: int, profile: cProfile.Profile | None) -> dict[str, Any]:
     app = init_app(Settings())
     server = TestServer(app)
     await server.start_server()
     parts = app[PARTS]
     telegram_api: FakeTelegramApi = STATE["telegram"]
-    statements = Statements()
+    statements, trips = Statements(), RoundTrips()
+    trips.install()
     event.listen(parts.database.engine.sync_engine, "before_cursor_execute", statements)
     cpu: dict[str, float] = defaultdict(float)
     sql: dict[str, int] = defaultdict(int)
+    writes: dict[str, int] = defaultdict(int)
+    hops: dict[str, int] = defaultdict(int)
 
     async def stage(name: str, work: Any) -> Any:
         before, count = time.process_time(), statements.count
+        written, handed = trips.socket_writes, trips.driver_thread_calls
         result = await work
         cpu[name] += time.process_time() - before
         sql[name] += statements.count - count
+        writes[name] += trips.socket_writes - written
+        hops[name] += trips.driver_thread_calls - handed
         return result
 
     try:
         for index in range(20 + messages):  # the first 20 warm up caches and pools
             if index == 20:
-                cpu.clear()
-                sql.clear()
+                for counts in (cpu, sql, writes, hops):
+                    counts.clear()
                 if profile is not None:
                     profile.enable()
             language, text = TEXTS[index % len(TEXTS)]
@@ -104,6 +138,10 @@ async def run(messages: int, profile: cProfile.Profile | None) -> dict[str, Any]
                                for name, value in {**cpu, "total": total}.items()},
         "statements_per_message": {name: round(count / messages, 2)
                                    for name, count in sql.items()},
+        "socket_writes_per_message": {name: round(count / messages, 2)
+                                      for name, count in writes.items()},
+        "driver_thread_calls_per_message": {name: round(count / messages, 2)
+                                            for name, count in hops.items()},
     }
 
 
