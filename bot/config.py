@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     nlu_timeout_s: float = 3.0
     nlu_retries: int = 2
     nlu_start_timeout_s: float = 180.0
+    # Sanic workers of an NLU service that `supportbot run` starts (0: as many as app
+    # workers; more than one needs Redis, and each loads the model: about 1.1 GB).
+    nlu_workers: int = Field(default=0, ge=0)
     nlu_confidence_threshold: float = 0.55
     default_language: str = "en"
 

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.logs import LogSettings, configure_logging
 from bot.storage.database import Database
 from cli.common import CliError, Subparsers, nlu_service, say
-from cli.workers import supervise, worker_count
+from cli.workers import nlu_worker_count, supervise, worker_count
 from wiring.app import init_app
 
 
@@ -104,7 +104,8 @@ def run_app(args: argparse.Namespace) -> int:
         migrate(settings)
     with contextlib.ExitStack() as stack:
         if not args.no_start_nlu:
-            settings, _ = stack.enter_context(nlu_service(settings))
+            nlu_workers = nlu_worker_count(settings, workers, log.warning)
+            settings, _ = stack.enter_context(nlu_service(settings, nlu_workers))
         if workers > 1:
             return supervise(settings, workers, args.log_format, log.info)
         _serve(settings, log.info)

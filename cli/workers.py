@@ -58,6 +58,18 @@ def worker_count(requested: int | None, settings: Settings,
     return 1
 
 
+def nlu_worker_count(settings: Settings, app_workers: int,
+                     announce: Callable[[str], None]) -> int:
+    """Sanic workers for an NLU service started here: SUPPORTBOT_NLU_WORKERS, else as
+    many as app workers; one without Redis (Rasa's lock store), with the reason."""
+    wanted = settings.nlu_workers or app_workers
+    if wanted > 1 and settings.redis_url is None:
+        announce(f"Running 1 NLU worker instead of {wanted}: several need "
+                 "SUPPORTBOT_REDIS_URL (Rasa's lock store).")
+        return 1
+    return wanted
+
+
 def supervise(settings: Settings, count: int, log_format: str | None,
               announce: Callable[[str], None]) -> int:
     """Run `count` workers until a signal stops them or one exits; its exit code."""
