@@ -454,7 +454,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="app processes (`supportbot run --workers N`; more than one "
                              "needs --postgres and --redis)")
-    parser.add_argument("--redis", metavar="URL", help="SUPPORTBOT_REDIS_URL for the app")
+    parser.add_argument("--redis", metavar="URL", help="SUPPORTBOT_REDIS_URL for the app "
+                        "(and the lock store of an NLU service with several workers)")
+    parser.add_argument("--nlu-workers", type=int, default=1,
+                        help="Sanic workers of the NLU service, if the benchmark starts one "
+                             "(none answers at SUPPORTBOT_NLU_URL); more than one needs --redis")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--output", type=Path, help="also write the JSON to this file")
     parser.add_argument("--quick", action="store_true",
@@ -465,7 +469,11 @@ def main() -> None:
         args.duration = args.duration or 3.0
         args.capacity_seconds, args.single_messages, args.parses = 2.0, 8, 30
     log_file = Path(tempfile.gettempdir()) / f"supportbot-load-{int(time.time())}.log"
-    with nlu_service(Settings()) as (settings, _), FakePlatforms() as (telegram, twilio), \
+    nlu_settings = Settings()
+    if args.redis:
+        nlu_settings = nlu_settings.model_copy(update={"redis_url": args.redis})
+    with nlu_service(nlu_settings, args.nlu_workers) as (settings, _), \
+            FakePlatforms() as (telegram, twilio), \
             fresh_database(args.postgres) as database_url:
         port = free_port()
         env = app_environment(database_url, port, settings.resolved_nlu_url,
@@ -477,6 +485,7 @@ def main() -> None:
             result = asyncio.run(measure(args, app.url, app.pid, settings, telegram, twilio))
     result["app_log"] = str(log_file)
     result["workers"] = args.workers
+    result["nlu_workers_requested"] = args.nlu_workers
     text = json.dumps(result, indent=2)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
