@@ -13,7 +13,7 @@ Workloads: `new` (every message opens a new conversation) and `ten` (conversatio
 Prints one JSON object: both bots' throughput and reply p50/p99 per level and workload,
 and the ratios (supportbot over plain Rasa).
 
-    .venv/bin/python bench/plain_rasa.py [--messages 160] [--levels 1,4,16]
+    .venv/bin/python bench/plain_rasa.py [--messages 320] [--levels 1,4,16]
         [--postgres ADMIN_DSN] [--output bench/results/plain_rasa.json]
 """
 
@@ -186,9 +186,11 @@ def widget_asker(http: aiohttp.ClientSession, base: str) -> Ask:
 
 
 async def drive(ask: Ask, messages: int, turns: int, in_flight: int) -> dict[str, Any]:
-    """`messages` messages in conversations of `turns`, `in_flight` conversations at once."""
+    """About `messages` messages (at least two conversations per one in flight) in
+    conversations of `turns`, `in_flight` conversations at once."""
+    count = max(2 * in_flight, messages // turns)  # every level keeps its conversations busy
     conversations = [[QUESTIONS[(c * turns + t) % len(QUESTIONS)][1] for t in range(turns)]
-                     for c in range(max(1, messages // turns))]
+                     for c in range(count)]
     latencies: list[float] = []
     await ask(conversations[0][:1], [])  # warm-up
     elapsed = await closed_loop(conversations, in_flight,
@@ -227,7 +229,7 @@ async def compare(rasa_url: str, app_url: str, args: argparse.Namespace) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=160,
+    parser.add_argument("--messages", type=int, default=320,
                         help="messages per bot, workload and level")
     parser.add_argument("--levels", default="1,4,16",
                         type=lambda v: [int(x) for x in v.split(",")])
