@@ -98,7 +98,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 0
     if args.workers is not None and args.workers < 1:
         raise CliError("--workers must be at least 1")
-    workers = worker_count(args.workers, settings, log.warning)
+    workers = worker_count(args.workers, settings, log.info)
     if not args.no_migrate:  # once, before any worker starts
         log.info("Migrating the database: %s", settings.database_url)
         migrate(settings)
