@@ -13,8 +13,17 @@ that chat; for the widget, from the message frame being sent to the reply frame 
 Every message has its own chat (chat id, phone number or widget visitor), so each reply
 is matched to its message.
 
-    .venv/bin/python bench/load.py [--phase reply|ack|both] [--rate R] [--duration S]
-        [--mix telegram:0.4,whatsapp:0.4,webchat:0.2] [--postgres ADMIN_DSN] [--quick]
+Cost (issue 19): the NLU service's own saturated parse rate is measured first
+(`nlu_parse_capacity_per_s`), and the open-loop phases are offered at shares of it:
+`saturate` 125 % (what is sustained), `reply` 80 % (latency), `ack` 400 % (acknowledging
+while a backlog is answered); `single` sends one message at a time (closed loop). Every
+phase reports the CPU milliseconds per answered message of the app's process tree and of
+the NLU service's (`app_cpu_ms_per_message`, `nlu_cpu_ms_per_message`); the targets are
+ratios, judged in `targets` (see bench/targets.py).
+
+    .venv/bin/python bench/load.py [--phase all|both|single,saturate,reply,ack]
+        [--rate R] [--duration S] [--workers N] [--postgres ADMIN_DSN] [--quick]
+        [--mix telegram:0.4,whatsapp:0.4,webchat:0.2] [--output bench/results/X.json]
 """
 
 from __future__ import annotations
@@ -22,15 +31,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import statistics
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -38,6 +46,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `tests.fakes`, `bench`
 
+from bench.cost import CpuMeter, closed_loop, parse_capacity, percentiles, tree_pids
 from bench.load_stack import (
     TELEGRAM_SECRET,
     TWILIO_AUTH_TOKEN,
@@ -45,7 +54,6 @@ from bench.load_stack import (
     TimedTwilioApi,
     app_environment,
     app_process,
-    cpu_seconds,
     free_port,
     fresh_database,
     listening_pid,
@@ -53,15 +61,17 @@ from bench.load_stack import (
     memory_mb,
     tree_memory_mb,
 )
+from bench.targets import judge
 from bot.config import PROJECT_ROOT, Settings
 from cli.common import nlu_service
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
 from tests.fakes.twilio_api import inbound_form, sign
 
 CHANNELS = ("telegram", "whatsapp", "webchat")
-PHASES = {"reply": (50.0, 20.0), "ack": (200.0, 10.0)}  # default rate (msg/s), duration (s)
-TARGETS_MS = {"reply_p50": 150.0, "reply_p99": 500.0, "ack_p99": 50.0}
-APP_RSS_TARGET_MB = 200.0
+# Open-loop phases: offered rate as a share of the NLU's saturated parse rate, seconds.
+OPEN_PHASES = {"saturate": (1.25, 20.0), "reply": (0.8, 20.0), "ack": (4.0, 10.0)}
+SINGLE_MESSAGES = 40  # the closed-loop phase with one message in flight
+ALL_PHASES = ("single", "saturate", "reply", "ack")
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 # What customers write, in the three languages the bot speaks: (language, text).
@@ -159,6 +169,17 @@ class Traffic:
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             sent.error = sent.error or f"exception_{type(error).__name__}"
 
+    async def answer(self, sent: Sent, watch: ReplyWatch, within_s: float) -> None:
+        """Send one message and wait for its reply (the closed-loop phases)."""
+        if sent.channel != "webchat":
+            watch.waiting[(sent.channel, sent.recipient)] = sent
+        sent.offered_at = time.time()
+        await self.send(sent)
+        deadline = time.monotonic() + within_s
+        while sent.replied_at is None and sent.error is None and time.monotonic() < deadline:
+            watch.poll()
+            await asyncio.sleep(0.001)
+
     async def _webhook(self, sent: Sent) -> None:
         if sent.channel == "telegram":
             path = "/webhooks/telegram"
@@ -244,16 +265,8 @@ async def run_phase(traffic: Traffic, watch: ReplyWatch, messages: list[Sent], r
     watch.poll()
 
 
-def percentiles(values: list[float]) -> dict[str, float | None]:
-    if not values:
-        return {"p50_ms": None, "p99_ms": None}
-    ordered = sorted(values)
-    return {"p50_ms": round(statistics.median(ordered), 1),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1)}
-
-
 def summarise(messages: list[Sent], rate: float, duration: float,
-              apologies: list[str]) -> dict[str, object]:
+              apologies: list[str]) -> dict[str, Any]:
     """The phase's figures; unanswered messages and NLU-down apologies count as errors."""
     for sent in messages:
         if sent.error is None and sent.replied_at is None:
@@ -291,7 +304,7 @@ def summarise(messages: list[Sent], rate: float, duration: float,
     }
 
 
-async def bare_rasa(url: str, token: str, parses: int) -> dict[str, object]:
+async def bare_rasa(url: str, token: str, parses: int) -> dict[str, Any]:
     """Sequential `/model/parse` latency, one request in flight, after a short warm-up."""
     texts = [text for _, text in TEXTS]
     latencies = []
@@ -313,52 +326,69 @@ def nlu_down_texts() -> list[str]:
             for path in sorted(folder.glob("*.yml"))]
 
 
-def judge(phases: dict[str, dict[str, object]], app_rss: float) -> list[dict[str, object]]:
-    """Each target with the figure it is judged on; `pass` is null when its phase did not run.
-    A latency target also fails when any message of its phase went unanswered or erred."""
-    checks = [("reply_p50", "reply", "reply", "p50_ms"), ("reply_p99", "reply", "reply", "p99_ms"),
-              ("ack_p99", "ack", "webhook_ack", "p99_ms")]
-    verdicts: list[dict[str, object]] = []
-    for name, phase_name, figure, key in checks:
-        phase = phases.get(phase_name)
-        measured = phase[figure][key] if phase else None  # type: ignore[index]
-        clean = bool(phase) and phase["errors"] == 0  # type: ignore[index]
-        verdicts.append({
-            "target": name, "limit_ms": TARGETS_MS[name],
-            "at_rate_msg_per_s": phase["rate_msg_per_s"] if phase else None,
-            "measured_ms": measured,
-            "pass": None if measured is None else clean and measured <= TARGETS_MS[name]})
-    verdicts.append({"target": "app_peak_rss", "limit_mb": APP_RSS_TARGET_MB,
-                     "measured_mb": app_rss, "pass": app_rss <= APP_RSS_TARGET_MB})
-    return verdicts
+def _apply_cost(phase: dict[str, Any], meter: CpuMeter) -> None:
+    replied = int(phase["replied"])
+    phase["app_cpu_ms_per_message"] = meter.per_message("app", replied)
+    phase["nlu_cpu_ms_per_message"] = meter.per_message("nlu", replied)
+    phase["cpu_percent_of_one_core"] = meter.percent_of_one_core()
+
+
+async def run_named_phase(name: str, args: argparse.Namespace, traffic: Traffic,
+                          watch: ReplyWatch, meter: CpuMeter, first_index: int,
+                          capacity: float, parse_p50: float | None) -> dict[str, Any]:
+    """One phase: `single` is closed loop with one message in flight, the others are open
+    loop at a share of the NLU capacity (or at `--rate`)."""
+    if name == "single":
+        messages = plan(args.single_messages, first_index, args.mix, args.seed)
+        meter.start()
+        elapsed = await closed_loop(messages, 1, lambda sent: traffic.answer(
+            sent, watch, args.reply_timeout))
+        meter.stop()
+        phase = summarise(messages, 0.0, elapsed, nlu_down_texts())
+        phase["in_flight"] = 1
+        reply_p50 = phase["reply"]["p50_ms"]
+        phase["reply_p50_over_bare_parse_p50"] = round(reply_p50 / parse_p50, 2) \
+            if reply_p50 and parse_p50 else None
+    else:
+        share, duration = OPEN_PHASES[name]
+        rate = args.rate or max(1.0, round(share * capacity, 1))
+        duration = args.duration or duration
+        messages = plan(max(1, round(rate * duration)), first_index, args.mix, args.seed)
+        meter.start()
+        await run_phase(traffic, watch, messages, rate, args.reply_timeout)
+        meter.stop()
+        phase = summarise(messages, rate, duration, nlu_down_texts())
+        phase["rate_share_of_nlu_capacity"] = None if args.rate else share
+    _apply_cost(phase, meter)
+    return phase
 
 
 async def measure(args: argparse.Namespace, app_url: str, app_pid: int, settings: Settings,
-                  telegram: FakeTelegramApi, twilio: TimedTwilioApi) -> dict[str, object]:
+                  telegram: FakeTelegramApi, twilio: TimedTwilioApi) -> dict[str, Any]:
     token = settings.nlu_token.get_secret_value()
-    rasa = await bare_rasa(settings.resolved_nlu_url, token, args.parses)
-    watch = ReplyWatch(telegram, twilio)
-    phases: dict[str, dict[str, object]] = {}
-    next_index = 1
     nlu_pid = listening_pid(urlsplit(settings.resolved_nlu_url).port or 80)
-    busy = {"app": app_pid, "nlu": nlu_pid, "load_generator": os.getpid()}
+    rasa = await bare_rasa(settings.resolved_nlu_url, token, args.parses)
+    capacity = await parse_capacity(settings.resolved_nlu_url, token, [t for _, t in TEXTS],
+                                    nlu_pid, concurrency=args.capacity_concurrency,
+                                    seconds=args.capacity_seconds)
+    parses_per_s = float(capacity["parses_per_s"])  # type: ignore[arg-type]
+    parse_p50 = rasa["p50_ms"]
+    watch = ReplyWatch(telegram, twilio)
+    phases: dict[str, dict[str, Any]] = {}
+    next_index = 1
+    meter = CpuMeter({"app": app_pid, **({"nlu": nlu_pid} if nlu_pid else {})})
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
         traffic = Traffic(http, app_url)
-        for name in ("reply", "ack") if args.phase == "both" else (args.phase,):
-            rate = args.rate or PHASES[name][0]
-            duration = args.duration or PHASES[name][1]
-            messages = plan(max(1, round(rate * duration)), next_index, args.mix, args.seed)
-            next_index += len(messages)
-            before = {who: cpu_seconds(pid) for who, pid in busy.items() if pid}, time.time()
-            await run_phase(traffic, watch, messages, rate, args.reply_timeout)
-            phases[name] = summarise(messages, rate, duration, nlu_down_texts())
-            elapsed = time.time() - before[1]
-            phases[name]["cpu_percent_of_one_core"] = {
-                who: round((cpu_seconds(busy[who]) - used) / elapsed * 100)
-                for who, used in before[0].items()}
-    app_memory = memory_mb(app_pid)
-    reply_p50 = phases["reply"]["reply"]["p50_ms"] if "reply" in phases else None  # type: ignore[index]
+        for name in args.phases:
+            generator_before = time.process_time()
+            phases[name] = await run_named_phase(name, args, traffic, watch, meter,
+                                                 next_index, parses_per_s, parse_p50)
+            phases[name]["load_generator_cpu_s"] = round(
+                time.process_time() - generator_before, 1)
+            next_index += int(phases[name]["messages"])
+    app_processes = {pid: memory_mb(pid) for pid in tree_pids(app_pid)}
+    app_rss = max((m["peak_rss_mb"] for m in app_processes.values()), default=0.0)
     return {
         "machine": machine(),
         "database": "postgresql" if args.postgres else "sqlite",
@@ -366,13 +396,17 @@ async def measure(args: argparse.Namespace, app_url: str, app_pid: int, settings
         "reply_latency": "webhook request sent -> first send call received by the fake "
                          "platform API; widget: message frame sent -> reply frame received",
         "bare_rasa_parse": rasa,
+        "nlu_parse_capacity_per_s": parses_per_s,
+        "nlu_capacity_run": capacity,
         "phases": phases,
-        "reply_p50_over_bare_rasa_p50": round(reply_p50 / rasa["p50_ms"], 2)  # type: ignore[operator]
-        if reply_p50 is not None and rasa["p50_ms"] else None,
-        "errors": sum(int(p["errors"]) for p in phases.values()),  # type: ignore[call-overload]
-        "app_memory": app_memory,
+        "reply_p50_over_bare_parse_p50": phases.get("single", {}).get(
+            "reply_p50_over_bare_parse_p50"),
+        "errors": sum(int(p["errors"]) for p in phases.values()),
+        "app_memory": {"processes": len(app_processes), "peak_rss_mb_per_process": app_rss,
+                       "rss_mb_total": round(sum(m["rss_mb"] for m in app_processes.values()),
+                                             1)},
         "nlu_memory": tree_memory_mb(nlu_pid) if nlu_pid else None,
-        "targets": judge(phases, app_memory["peak_rss_mb"]),
+        "targets": judge(phases, parses_per_s, parse_p50, app_rss),
     }
 
 
@@ -386,36 +420,77 @@ def parse_mix(value: str) -> dict[str, float]:
     return mix
 
 
+def parse_phases(value: str) -> tuple[str, ...]:
+    if value == "all":
+        return ALL_PHASES
+    if value == "both":
+        return ("reply", "ack")
+    names = tuple(part.strip() for part in value.split(","))
+    unknown = [name for name in names if name not in ALL_PHASES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown phase {unknown[0]!r}; use {ALL_PHASES}")
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--phase", choices=("reply", "ack", "both"), default="both")
-    parser.add_argument("--rate", type=float, help="msg/s for every phase run "
-                        "(default: 50 for reply, 200 for ack)")
-    parser.add_argument("--duration", type=float, help="seconds of sending per phase "
-                        "(default: 20 for reply, 10 for ack)")
+    parser.add_argument("--phase", dest="phases", type=parse_phases, default=ALL_PHASES,
+                        help="all (default), both (reply,ack), or a list of "
+                             "single,saturate,reply,ack")
+    parser.add_argument("--rate", type=float, help="msg/s for every open-loop phase "
+                        "(default: a share of the measured NLU capacity)")
+    parser.add_argument("--duration", type=float, help="seconds of sending per open-loop "
+                        "phase (default: 20, ack 10)")
+    parser.add_argument("--single-messages", type=int, default=SINGLE_MESSAGES)
+    parser.add_argument("--capacity-seconds", type=float, default=5.0)
+    parser.add_argument("--capacity-concurrency", type=int, default=8)
     parser.add_argument("--mix", type=parse_mix, default="telegram:0.4,whatsapp:0.4,webchat:0.2")
     parser.add_argument("--reply-timeout", type=float, default=60.0,
                         help="seconds to wait for the last replies after the last send")
     parser.add_argument("--parses", type=int, default=200, help="bare Rasa parses")
     parser.add_argument("--postgres", metavar="ADMIN_DSN",
                         help="a fresh PostgreSQL database next to this one instead of SQLite")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="app processes (`supportbot run --workers N`; more than one "
+                             "needs --postgres and --redis)")
+    parser.add_argument("--redis", metavar="URL", help="SUPPORTBOT_REDIS_URL for the app "
+                        "(and the lock store of an NLU service with several workers)")
+    parser.add_argument("--nlu-workers", type=int, default=1,
+                        help="Sanic workers of the NLU service, if the benchmark starts one "
+                             "(none answers at SUPPORTBOT_NLU_URL); more than one needs --redis")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--output", type=Path, help="also write the JSON to this file")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 10 msg/s for 3 s, 50 bare parses")
+                        help="smoke run: 2 s capacity, 8 single messages, 3 s phases "
+                             "(ack 2 s), 30 bare parses")
     args = parser.parse_args()
     if args.quick:
-        args.rate, args.duration, args.parses = 10.0, 3.0, 50
+        args.duration = args.duration or 3.0
+        args.capacity_seconds, args.single_messages, args.parses = 2.0, 8, 30
     log_file = Path(tempfile.gettempdir()) / f"supportbot-load-{int(time.time())}.log"
-    with nlu_service(Settings()) as (settings, _), FakePlatforms() as (telegram, twilio), \
+    nlu_settings = Settings()
+    if args.redis:
+        nlu_settings = nlu_settings.model_copy(update={"redis_url": args.redis})
+    with nlu_service(nlu_settings, args.nlu_workers) as (settings, _), \
+            FakePlatforms() as (telegram, twilio), \
             fresh_database(args.postgres) as database_url:
         port = free_port()
         env = app_environment(database_url, port, settings.resolved_nlu_url,
                               settings.nlu_token.get_secret_value(), telegram, twilio)
-        with app_process(env, port, log_file) as app:
+        if args.redis:
+            env["SUPPORTBOT_REDIS_URL"] = args.redis
+            env["SUPPORTBOT_REDIS_CHANNEL_PREFIX"] = f"bench-{port}:"
+        with app_process(env, port, log_file, args.workers) as app:
             result = asyncio.run(measure(args, app.url, app.pid, settings, telegram, twilio))
     result["app_log"] = str(log_file)
-    print(json.dumps(result, indent=2))
+    result["workers"] = args.workers
+    result["nlu_workers_requested"] = args.nlu_workers
+    text = json.dumps(result, indent=2)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

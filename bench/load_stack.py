@@ -157,17 +157,19 @@ def app_environment(database_url: str, port: int, nlu_url: str, nlu_token: str,
 
 
 @contextlib.contextmanager
-def app_process(env: dict[str, str], port: int, log_file: Path) -> Iterator[AppProcess]:
-    """Run `python -m cli run --port P --no-migrate --no-start-nlu` until it is ready
-    (`/readyz`: database and NLU answer); stop it with SIGTERM afterwards."""
+def app_process(env: dict[str, str], port: int, log_file: Path,
+                workers: int = 1) -> Iterator[AppProcess]:
+    """Run `python -m cli run --port P --no-migrate --no-start-nlu --workers N` until it is
+    ready (`/readyz`: database and NLU answer); stop it with SIGTERM afterwards."""
     command = [sys.executable, "-m", "cli", "run", "--port", str(port), "--no-migrate",
-               "--no-start-nlu"]
+               "--no-start-nlu", "--workers", str(workers)]
     with log_file.open("ab") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(process, url, log_file)
+        _wait_workers(url, workers)
         yield AppProcess(process.pid, url)
     finally:
         process.terminate()
@@ -189,6 +191,18 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log_file: Path) -> N
                 return
         time.sleep(0.3)
     raise RuntimeError(f"the app was not ready after {READY_TIMEOUT_S:.0f} s; see {log_file}")
+
+
+def _wait_workers(url: str, workers: int) -> None:
+    """Until `workers` distinct workers have answered `/healthz` (each request is a new
+    connection, which the kernel gives to any of them), or READY_TIMEOUT_S."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while len(seen) < workers and time.monotonic() < deadline:
+        with contextlib.suppress(OSError, urllib.error.URLError, ValueError, KeyError), \
+                urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+            seen.add(int(json.loads(response.read())["worker"]))
+        time.sleep(0.05)
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -227,7 +241,8 @@ def tree_memory_mb(pid: int) -> dict[str, float]:
 
 
 def listening_pid(port: int) -> int | None:
-    """The pid of the process that listens on a TCP port, found through /proc."""
+    """The pid of the process that listens on a TCP port, found through /proc; when several
+    hold the socket (a server and the workers it forked), the one whose parent does not."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):
@@ -235,11 +250,17 @@ def listening_pid(port: int) -> int | None:
                 fields = row.split()
                 if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
                     inodes.add(f"socket:[{fields[9]}]")
+    holders = set()
     for fd in Path("/proc").glob("[0-9]*/fd/*"):
         with contextlib.suppress(OSError):
             if os.readlink(fd) in inodes:
-                return int(fd.parent.parent.name)
-    return None
+                holders.add(int(fd.parent.parent.name))
+    for pid in sorted(holders):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent not in holders:
+                return pid
+    return min(holders, default=None)
 
 
 def machine() -> dict[str, object]:

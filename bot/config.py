@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     redis_channel_prefix: str = "supportbot:"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # App processes of `supportbot run` (0: one per core; more than one needs PostgreSQL
+    # and Redis, see cli/workers.py).
+    workers: int = Field(default=0, ge=0)
     public_base_url: str = "http://127.0.0.1:8080"
     # Reverse proxies whose X-Forwarded-For is believed (bot/forwarded.py): addresses or
     # networks, comma-separated in the environment. Empty: the direct peer is the client.
@@ -149,6 +152,9 @@ class Settings(BaseSettings):
     nlu_timeout_s: float = 3.0
     nlu_retries: int = 2
     nlu_start_timeout_s: float = 180.0
+    # Sanic workers of an NLU service that `supportbot run` starts (0: as many as app
+    # workers; more than one needs Redis, and each loads the model: about 1.1 GB).
+    nlu_workers: int = Field(default=0, ge=0)
     nlu_confidence_threshold: float = 0.55
     default_language: str = "en"
 

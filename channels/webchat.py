@@ -28,6 +28,7 @@ from bot.catalogue import Catalogue
 from bot.channel import ChannelContext, Delivery
 from bot.config import Settings
 from bot.conversation import Inbound
+from bot.rate_limits import Limiter
 from channels import webchat_sessions
 from channels.webchat_files import VisitorUploads, limits_frame, shown_files
 from channels.webchat_greeting import greeting
@@ -60,8 +61,12 @@ class WebChatChannel:
         self.connections: defaultdict[str, set[web.WebSocketResponse]] = defaultdict(set)
         self.per_ip: Counter[str] = Counter()
         # a sliding-window counter: the moving window's in-memory storage re-scans every
-        # key (a thread hop each) after each hit, which costs the loop dearly under load
+        # key (a thread hop each) after each hit, which costs the loop dearly under load.
+        # A connection lives in one process; a client address may reach every replica,
+        # so its count is shared through Redis when there is one.
         self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self.address_limiter = Limiter(SlidingWindowCounterRateLimiter, settings.redis_url,
+                                       f"{settings.redis_channel_prefix}limits")
         self.message_rate = parse(settings.webchat_message_rate)
         self.ip_rate = parse(settings.webchat_ip_rate)
         self._context: ChannelContext | None = None
@@ -192,7 +197,7 @@ class WebChatChannel:
                 await _error(ws, "unknown_type", f"unknown frame type: {kind!r}")
                 continue
             if not await self.limiter.hit(self.message_rate, "connection", str(id(ws))) or \
-                    not await self.limiter.hit(self.ip_rate, "ip", ip):
+                    not await self.address_limiter.hit(self.ip_rate, "ip", ip):
                 raise Refused(4429, "too many messages; please wait a moment")
             inbound = self._inbound(frame, visitor, lang)
             if inbound is None:

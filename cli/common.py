@@ -26,14 +26,17 @@ def say(message: str) -> None:
 
 
 @contextmanager
-def nlu_service(settings: Settings) -> Iterator[tuple[Settings, PreparedNlu]]:
+def nlu_service(settings: Settings,
+                workers: int = 1) -> Iterator[tuple[Settings, PreparedNlu]]:
     """Get the NLU side ready and yield settings that point at a healthy service: the one
-    already answering at the configured URL, or one started here and stopped afterwards."""
+    already answering at the configured URL, or one started here (with `workers` Sanic
+    workers) and stopped afterwards."""
     prepared = prepare(settings.cache_dir, say)
     token = settings.nlu_token.get_secret_value()
     with ensure_service(
         settings.resolved_nlu_url, token,
-        lambda: prepared.process(settings.nlu_host, settings.nlu_port, token),
+        lambda: prepared.process(settings.nlu_host, settings.nlu_port, token, workers,
+                                 settings.redis_url),
         say, settings.nlu_start_timeout_s,
     ) as url:
         yield settings.model_copy(update={"nlu_url": url}), prepared

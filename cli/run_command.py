@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.logs import LogSettings, configure_logging
 from bot.storage.database import Database
 from cli.common import CliError, Subparsers, nlu_service, say
+from cli.workers import nlu_worker_count, supervise, worker_count
 from wiring.app import init_app
 
 
@@ -34,6 +35,10 @@ def register_run(subparsers: Subparsers) -> None:
                              "(containers; the bot apologises while it is down)")
     parser.add_argument("--no-migrate", action="store_true",
                         help="do not migrate the database first (a separate job does it)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="app processes serving the port (default: SUPPORTBOT_WORKERS, "
+                             "else one per core; more than one needs PostgreSQL and Redis)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run_app)
 
 
@@ -88,13 +93,21 @@ def run_app(args: argparse.Namespace) -> int:
     configure_logging(args.log_format or log_settings.format, log_settings.level)
     log = logging.getLogger("cli.run")
     tune_process()
-    if not args.no_migrate:
+    if args.worker:  # one of the supervisor's workers: the port is shared
+        _serve(settings, log.info, reuse_port=True)
+        return 0
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1")
+    workers = worker_count(args.workers, settings, log.info)
+    if not args.no_migrate:  # once, before any worker starts
         log.info("Migrating the database: %s", settings.database_url)
         migrate(settings)
-    if args.no_start_nlu:
-        _serve(settings, log.info)
-        return 0
-    with nlu_service(settings) as (settings, _):
+    with contextlib.ExitStack() as stack:
+        if not args.no_start_nlu:
+            nlu_workers = nlu_worker_count(settings, workers, log.warning)
+            settings, _ = stack.enter_context(nlu_service(settings, nlu_workers))
+        if workers > 1:
+            return supervise(settings, workers, args.log_format, log.info)
         _serve(settings, log.info)
     return 0
 
@@ -109,14 +122,15 @@ def tune_process() -> None:
         ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 2)
 
 
-def _serve(settings: Settings, announce: Callable[[str], None]) -> None:
+def _serve(settings: Settings, announce: Callable[[str], None], reuse_port: bool = False) -> None:
     base = f"http://{settings.http_host}:{settings.http_port}"
     announce(f"supportbot is running (Ctrl-C stops it and any NLU service it started): "
              f"app health {base}/healthz, readiness {base}/readyz, metrics {base}/metrics, "
              f"NLU service {settings.resolved_nlu_url}")
     app = init_app(settings)
     app.on_startup.append(_freeze_heap)
-    web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+    web.run_app(app, host=settings.http_host, port=settings.http_port, print=None,
+                reuse_port=reuse_port or None)
 
 
 async def _freeze_heap(app: web.Application) -> None:

@@ -13,10 +13,10 @@ from urllib.parse import quote, urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from limits import parse
-from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from bot.app_keys import CLOCK, DATABASE, SETTINGS
+from bot.rate_limits import Limiter
 from console.agents import authenticate, close_session, find_session, open_session
 from console.identity import AGENT, AgentIdentity
 from console.templating import render
@@ -32,11 +32,13 @@ TOO_MANY = "Too many login attempts; try again in a minute"
 
 
 class LoginLimiter:
-    """Counts failed logins per username and per client address in a moving window."""
+    """Counts failed logins per username and per client address in a moving window, in
+    Redis when `redis_url` is set (so replicas share the count)."""
 
-    def __init__(self, rate: str) -> None:
+    def __init__(self, rate: str, redis_url: str | None = None,
+                 key_prefix: str = "supportbot:limits") -> None:
         self.rate = parse(rate)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = Limiter(MovingWindowRateLimiter, redis_url, key_prefix)
 
     async def allows(self, username: str, address: str) -> bool:
         return (await self.limiter.test(self.rate, "user", username.casefold())
@@ -227,7 +229,9 @@ async def me(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     """Login and logout routes, and `/console/api/me`."""
-    app[LIMITER] = LoginLimiter(app[SETTINGS].console_login_rate)
+    settings = app[SETTINGS]
+    app[LIMITER] = LoginLimiter(settings.console_login_rate, settings.redis_url,
+                                f"{settings.redis_channel_prefix}limits")
     app.router.add_get(LOGIN_PATH, login_form)
     app.router.add_post(LOGIN_PATH, login)
     app.router.add_post("/console/logout", logout)

@@ -17,6 +17,7 @@ from pathlib import Path
 from nlu.errors import ServiceStartError
 from nlu.runtime import RasaRuntime
 from nlu.training import rasa_environment
+from nlu.workers import worker_options
 
 
 def service_status(base_url: str, token: str, timeout: float = 1.0) -> dict[str, object] | None:
@@ -36,7 +37,9 @@ class NluProcess:
     """A Rasa HTTP server (`rasa run --enable-api`) that this process started and owns."""
 
     def __init__(self, runtime: RasaRuntime, model: Path, host: str, port: int, token: str,
-                 log_file: Path) -> None:
+                 log_file: Path, workers: int = 1, redis_url: str | None = None) -> None:
+        self.workers = workers
+        self.redis_url = redis_url
         self.runtime = runtime
         self.model = model
         self.host = host
@@ -57,10 +60,13 @@ class NluProcess:
             "--model", str(self.model), "--interface", self.host, "--port", str(self.port),
             "--log-file", str(self.log_file),
         ]
+        arguments, environment = worker_options(self.workers, self.redis_url,
+                                                self.log_file.parent, self.port)
         with self.log_file.open("ab") as output:
             self._process = subprocess.Popen(
-                command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=self.log_file.parent, env=rasa_environment(), start_new_session=True,
+                command + arguments, stdout=output, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, cwd=self.log_file.parent,
+                env={**rasa_environment(), **environment}, start_new_session=True,
             )
 
     def wait_healthy(self, timeout: float, progress: Callable[[float], None] | None = None) -> None:

@@ -19,10 +19,13 @@ class PreparedNlu:
     model: Path
     cache_dir: Path
 
-    def process(self, host: str, port: int, token: str) -> NluProcess:
-        """Return a (not yet started) service process for this model."""
+    def process(self, host: str, port: int, token: str, workers: int = 1,
+                redis_url: str | None = None) -> NluProcess:
+        """Return a (not yet started) service process for this model; more than one
+        worker needs `redis_url` (see nlu/workers.py)."""
         log_file = self.cache_dir / "logs" / f"nlu-{port}.log"
-        return NluProcess(self.runtime, self.model, host, port, token, log_file)
+        return NluProcess(self.runtime, self.model, host, port, token, log_file, workers,
+                          redis_url)
 
 
 def prepare(cache_dir: Path, log: Callable[[str], None], spec: ModelSpec | None = None,

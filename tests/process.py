@@ -8,9 +8,11 @@ import sys
 import aiohttp
 
 
-async def start_app(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
+async def start_app(env: dict[str, str], port: int,
+                    workers: int = 1) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "cli", "run", "--port", str(port), env=env,
+        sys.executable, "-m", "cli", "run", "--port", str(port), "--workers", str(workers),
+        env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     async with aiohttp.ClientSession() as http:
         for _ in range(300):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -35,8 +36,9 @@ __all__ = ["CHANNELS", "CLOCK", "DATABASE", "ENGINE", "INTAKE", "NLU", "OUTBOX",
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness: the process answers."""
-    return web.json_response({"status": "ok"})
+    """Liveness: the process answers, and which one (`supportbot run --workers N` runs
+    several behind one port)."""
+    return web.json_response({"status": "ok", "worker": os.getpid()})
 
 
 async def readyz(request: web.Request) -> web.Response:

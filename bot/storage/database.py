@@ -9,18 +9,22 @@ queued (WAL lets readers run beside the writer)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+IDLE_PING_S = 2.0  # a PostgreSQL connection idle longer is checked before use
 
 
 class Database:
@@ -32,10 +36,12 @@ class Database:
         if url.startswith("sqlite"):  # connections kept, not reopened (a thread each)
             options.update(pool_size=12, max_overflow=0)
         else:  # more than the turns answered at once, so webhooks never wait for one
-            options.update(pool_pre_ping=True, pool_size=10, max_overflow=30)
+            options.update(pool_size=10, max_overflow=30)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            _ping_when_idle(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = _WriteLock() if self.is_sqlite else None
 
@@ -107,6 +113,33 @@ class _WriteLock:
                     self._held = True  # reserved for the woken task
                     turn.set_result(None)
                     return
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Check a pooled connection before use only if it sat idle for IDLE_PING_S (a server
+    restart or an idle timeout may have closed it); SQLAlchemy's `pool_pre_ping` checks on
+    every checkout, a round trip (and a socket write's CPU) five to seven times per
+    message. A connection that fails the check is replaced; one cut while in use fails its
+    statement, which the intake retries and a webhook answers with a 5xx."""
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    def returned(_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return
+        try:
+            alive = dialect.do_ping(connection)
+        except Exception as error:
+            raise DisconnectionError(f"pooled connection failed its check: {error}") from error
+        if not alive:
+            raise DisconnectionError("pooled connection failed its check")
+
+    event.listen(pool, "checkin", returned)
+    event.listen(pool, "checkout", checked_out)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
