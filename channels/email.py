@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -142,6 +143,11 @@ class EmailChannel:
         context = self.context
         outgoing = await load(context.database, delivery)
         message_id = message_id_for(outgoing, delivery.conversation_id, self.domain)
+        if outgoing.in_reply_to is None and outgoing.previous_own is not None:
+            earlier = message_id_for(outgoing, delivery.conversation_id, self.domain,
+                                     outgoing.previous_own)
+            outgoing = replace(outgoing, in_reply_to=earlier,
+                               references=[*outgoing.references, earlier])
         if not outgoing.first_of_turn:
             return message_id  # sent in one mail with the turn's first reply
         if outgoing.automatic:  # people's mails always go

@@ -48,12 +48,16 @@ class Outgoing:
     references: list[str]
     ticket: str | None
     thread_salt: str
+    previous_own: int | None = None  # first message of our last mail in a thread we began
 
 
-def message_id_for(outgoing: Outgoing, conversation_id: int, domain: str) -> str:
-    """The Message-ID of a reply mail, the same for every outbox row of the mail."""
+def message_id_for(outgoing: Outgoing, conversation_id: int, domain: str,
+                   first_message_id: int | None = None) -> str:
+    """The Message-ID of a reply mail, the same for every outbox row of the mail (of the
+    mail starting at `first_message_id`, when given: an earlier mail of the thread)."""
     salt = hashlib.sha256(outgoing.thread_salt.encode()).hexdigest()[:12]
-    return f"<sb.{conversation_id}.{outgoing.first_message_id}.{salt}@{domain}>"
+    first = outgoing.first_message_id if first_message_id is None else first_message_id
+    return f"<sb.{conversation_id}.{first}.{salt}@{domain}>"
 
 
 async def load(database: Database, delivery: Delivery) -> Outgoing:
@@ -83,17 +87,22 @@ async def load(database: Database, delivery: Delivery) -> Outgoing:
             .where(Conversation.external_chat_id == conversation.external_chat_id,
                    Message.channel == CHANNEL, Message.direction == "in")
             .order_by(Message.id).limit(1))).scalar()
-        ours = None if inbound else (await session.execute(
-            select(OutboxItem.platform_message_id).where(
-                OutboxItem.conversation_id == conversation.id,
-                OutboxItem.message_id < turn[0].id, OutboxItem.platform_message_id.is_not(None))
-            .order_by(OutboxItem.id.desc()).limit(1))).scalar()
+        # A thread we started (an acknowledgement, an agent's answer by mail) continues
+        # from our own last mail: its first message, whose Message-ID is derived from it.
+        previous = None if inbound else (await session.execute(
+            select(Message.id, Message.sender, Message.created_at).where(
+                Message.conversation_id == conversation.id, Message.direction == "out",
+                Message.id < turn[0].id)
+            .order_by(Message.id.desc()).limit(1))).first()
+        ours = previous.id if previous is not None else None
+        if previous is not None and previous.sender == "bot":
+            ours = (await session.execute(select(func.min(Message.id)).where(
+                Message.conversation_id == conversation.id, Message.sender == "bot",
+                Message.created_at == previous.created_at))).scalar()
         ticket = (await session.execute(
             select(Ticket.reference).where(Ticket.conversation_id == conversation.id)
             .order_by(Ticket.id.desc()).limit(1))).scalar()
-    # A thread we started (an acknowledgement) continues from our own last mail.
-    last: dict[str, Any] = (inbound[0] if inbound else {}).get("email", {}) or \
-        ({"message_id": ours} if ours else {})
+    last: dict[str, Any] = (inbound[0] if inbound else {}).get("email", {})
     started: dict[str, Any] = (first or {}).get("email", {})
     references = list(last.get("references", []))[-MAX_REFERENCES + 1:]
     if last.get("message_id"):
@@ -108,7 +117,8 @@ async def load(database: Database, delivery: Delivery) -> Outgoing:
         subject=own_subject or clean_subject(str(started.get("subject", ""))) or
         SUBJECTS.get(language, "Support"),
         in_reply_to=last.get("message_id"), references=references, ticket=ticket,
-        thread_salt=f"{conversation.external_chat_id}:{conversation.created_at.isoformat()}")
+        thread_salt=f"{conversation.external_chat_id}:{conversation.created_at.isoformat()}",
+        previous_own=ours)
 
 
 async def bot_mails_last_hour(database: Database, address: str, now: datetime) -> int:
