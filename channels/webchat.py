@@ -15,7 +15,6 @@ import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +31,7 @@ from bot.rate_limits import Limiter
 from channels import webchat_sessions
 from channels.webchat_files import VisitorUploads, limits_frame, shown_files
 from channels.webchat_greeting import greeting
+from channels.webchat_presence import PresenceFrames
 from channels.webchat_sessions import CHANNEL, Visitor
 from channels.webchat_widget import STATIC, WIDGET_JS
 
@@ -48,7 +48,7 @@ class Refused(Exception):
         self.reason = reason
 
 
-class WebChatChannel:
+class WebChatChannel(PresenceFrames):
     """The widget's routes, its live connections and the sender that pushes to them."""
 
     channel = CHANNEL
@@ -212,7 +212,7 @@ class WebChatChannel:
     async def _answering(self, visitor_id: str, ws: web.WebSocketResponse | None = None) -> None:
         """Show the assistant's typing dots for a stored message (on `ws`, else on every
         connection of the visitor), unless a person answers the chat: their typing comes
-        from the console (`agent_typing`)."""
+        from the console (`show_typing`)."""
         state = await webchat_sessions.chat_state(self.context.database, visitor_id)
         if state.human:
             return
@@ -273,32 +273,6 @@ class WebChatChannel:
             frame["agent"] = details.agent
         await self.push(delivery.recipient, frame)
         return f"webchat:{delivery.message_id}"
-
-    async def show_presence(self, chat_id: str, name: str) -> None:
-        """The chat's header shows the person who joined, or the assistant again."""
-        frame: dict[str, Any] = ({"type": "agent_joined", "name": name, "announced": True}
-                                 if name else {"type": "agent_left", "announced": True})
-        await self.push(chat_id, frame)
-
-    async def mark_seen(self, visitor_id: str) -> None:
-        """Tell the visitor's widget that an agent has read the conversation: the customer's
-        messages so far show "seen". The console calls it when an agent opens or reads a
-        web-chat conversation (`visitor_id` is the conversation's `external_chat_id`)."""
-        await self.push(visitor_id, {"type": "seen"})
-
-    async def agent_typing(self, visitor_id: str, name: str, on: bool) -> None:
-        """Show (or stop showing) that agent `name` is typing in the visitor's widget. The
-        console calls it with `on=True` at most every few seconds while the agent types
-        and `on=False` when the field empties or the reply is sent; the widget hides the
-        indicator by itself 8 seconds after the last `on`."""
-        await self.push(visitor_id, {"type": "typing", "on": on, "who": "agent",
-                                     "name": name[:120]})
-
-    async def show_typing(self, chat_id: str, name: str, on: bool) -> None:
-        await self.agent_typing(chat_id, name, on)
-
-    async def show_seen(self, chat_id: str, message_id: int, at: datetime) -> None:
-        await self.mark_seen(chat_id)
 
     async def push(self, visitor_id: str, frame: dict[str, Any]) -> None:
         """Send a frame to the visitor's connections, on whichever replica they are."""

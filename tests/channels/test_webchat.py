@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -127,12 +128,12 @@ async def test_agent_typing_and_seen_reach_the_visitor(client: TestClient) -> No
         visitor = (await session.execute(select(WebChatSession.visitor_id))).scalar_one()
     webchat = client.app[CHANNELS]["webchat"]
     assert isinstance(webchat, WebChatChannel)
-    await webchat.agent_typing(visitor, "Anna de Vries", True)
+    await webchat.show_typing(visitor, "Anna de Vries", True)
     assert await ws.receive_json(timeout=5) == {
         "type": "typing", "on": True, "who": "agent", "name": "Anna de Vries"}
-    await webchat.agent_typing(visitor, "Anna de Vries", False)
+    await webchat.show_typing(visitor, "Anna de Vries", False)
     assert (await ws.receive_json(timeout=5))["on"] is False
-    await webchat.mark_seen(visitor)
+    await webchat.show_seen(visitor, 1, datetime.now(UTC))
     assert await ws.receive_json(timeout=5) == {"type": "seen"}
     await ws.close()
 

@@ -244,11 +244,11 @@ async def test_agent_is_named_typing_shows_only_while_typing_and_links_are_safe(
     await page.wait_for_timeout(1500)
     assert await page.locator("#sbw-typing").is_hidden()  # no person typing yet
 
-    await server.webchat.agent_typing(visitor, "Anna de Vries", True)
+    await server.webchat.show_typing(visitor, "Anna de Vries", True)
     await page.locator("#sbw-typing >> text=Anna de Vries is aan het typen…").wait_for()
-    await server.webchat.agent_typing(visitor, "Anna de Vries", False)
+    await server.webchat.show_typing(visitor, "Anna de Vries", False)
     await page.locator("#sbw-typing").wait_for(state="hidden")
-    await server.webchat.mark_seen(visitor)
+    await server.webchat.show_seen(visitor, 1, datetime.now(UTC))
     await page.locator(".sbw-from-customer .sbw-state >> text=Gelezen").last.wait_for()
 
     await server.agent_replies("Hoi! Zie **stap 2** in https://example.com/kb/mail.\n"
