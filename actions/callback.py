@@ -8,6 +8,7 @@ from typing import Any
 import phonenumbers
 
 from actions import extract
+from actions.topics import spot_topic
 from bot.forms import Form, Slot
 from bot.opening import closed_reason
 from bot.turn import Turn
@@ -26,7 +27,8 @@ class CallbackForm(Form):
     slots = (
         Slot("phone", "callback_ask_phone", extract.phone, spot=extract.spot_phone,
              invalid="form_invalid_phone", structured=True),
-        Slot("topic", "callback_ask_topic", extract.free_text),
+        Slot("topic", "callback_ask_topic", extract.free_text,
+             spot=lambda turn: spot_topic(turn, extract.spot_phone(turn))),
     )
 
     def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:
