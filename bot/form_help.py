@@ -27,8 +27,14 @@ DONT_KNOW = frozenset({
 PERSON_WORDS = frozenset({
     "person", "human", "colleague", "agent", "someone", "employee", "people", "operator",
     "medewerker", "mens", "iemand", "collega", "persoon", "mitarbeiter", "mensch", "jemand",
-    "kollege", "kollegin", "menschen",
+    "kollege", "kollegin", "menschen", "manager", "supervisor", "staff", "leidinggevende",
+    "vorgesetzten", "vorgesetzter",
 })
+
+
+def names_a_person(text: str) -> bool:
+    """Whether the message speaks of a person to talk to ("a human", "een medewerker")."""
+    return bool(PERSON_WORDS & set(normalized(text).split()))
 
 
 class Slot(Protocol):
@@ -107,7 +113,7 @@ class FormHelp:
         if self._can_skip(slot) and (self.turn.choice == SKIP or words in SKIP_WORDS):
             await self._skip(slot)
             return True
-        asks_person = bool(PERSON_WORDS & set(words.split())) and len(words.split()) <= 6
+        asks_person = names_a_person(words) and len(words.split()) <= 6
         if self.turn.choice == PERSON or (self.turn.choice is None and asks_person):
             await self.host.hand_off(self.turn)
             return True

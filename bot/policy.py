@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.answers import say_answer
 from bot.conversation import Button
+from bot.form_help import names_a_person
 from bot.forms import Form
 from bot.opening import closed_notice
 from bot.tickets import EMAIL_CHANNEL
@@ -49,7 +50,10 @@ class DialoguePolicy:
             intents[:] = [*intents, turn.intent][-5:]
         active = self._active_form(turn)
         if active is not None:
-            confident = turn.confidence >= turn.services.digression_threshold
+            # A person asked for by name needs less certainty than a bare handoff intent.
+            confident = turn.confidence >= turn.services.digression_threshold or (
+                turn.confidence >= turn.services.confidence_threshold
+                and names_a_person(turn.text))
             if turn.intent == self._handoff and confident:
                 await self.hand_off(turn)
                 return
