@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from bot.cancel import is_cancel
 from bot.capabilities import channel_can
 from bot.conversation import Button
-from bot.form_help import SKIP, FormHelp
+from bot.form_help import SKIP, FormHelp, says_yes
 from bot.form_text import looks_like_question, overlap, remainder
 from bot.turn import Turn
 
@@ -199,7 +199,7 @@ class Form(ABC):
         return False
 
     async def _at_confirmation(self, turn: Turn, host: FormHost) -> None:
-        if turn.intent == "affirm":
+        if says_yes(turn.intent, turn.text):
             values = dict(turn.state["form"]["values"])
             turn.state.pop("form", None)
             await self.submit(turn, values)
