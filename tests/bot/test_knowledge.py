@@ -175,3 +175,18 @@ def test_an_article_with_fewer_sections_in_one_language_names_the_file(
     path.write_text(path.read_text().replace("**Wer kann teilnehmen?**", "Wer kann teilnehmen?"))
     with pytest.raises(KnowledgeBaseError, match=r"de/training\.md: 4 sections, but 5 in en"):
         KnowledgeBase.load(VALUES, folder)
+
+
+def test_a_long_question_that_asks_two_things_gets_both_sections(
+        knowledge: KnowledgeBase) -> None:
+    answers = knowledge.answers("mail_setup", "en", "my new computer does not get mail in "
+                                "outlook anymore, can you set it up for me and what would "
+                                "that cost")
+    texts = [chat_text(answer.section) for answer in answers]
+    assert len(texts) == 2
+    assert any("IT person" in text for text in texts)
+    assert any(CompanySettings().hourly_rate in text for text in texts)
+
+
+def test_a_short_question_gets_one_section(knowledge: KnowledgeBase) -> None:
+    assert len(knowledge.answers("reseller_support", "en", "which reseller models are there?")) == 1
