@@ -26,7 +26,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _STOPWORDS = {"nl": "nl", "de": "de", "en": "en"}
 _OVERVIEW_WEIGHT = 1.3
 LONG_QUESTION_TERMS = 7  # content words from which a question may ask two things
-RUNNER_UP_SHARE = 0.85  # how nearly (unweighted) the second must match to be said too
+RUNNER_UP_SHARE = 0.8  # how nearly (unweighted) the second must match to be said too
 _REQUIRED = ("id", "title", "intents", "tags", "updated", "summary")
 
 
@@ -153,10 +153,13 @@ class KnowledgeBase:
             return [best] if best else []
         index = self._section_indexes[lang]
         long_question = len(set(index.tokenize(question))) >= LONG_QUESTION_TERMS
-        if long_question and len(ranked) > 1 and \
-                ranked[1].score >= ranked[0].score * RUNNER_UP_SHARE:
-            return ranked[:2]
-        return ranked[:1]
+        best = ranked[0]
+        others = [answer for answer in ranked[1:]  # a list item and its list are one answer
+                  if answer.section.text not in best.section.text
+                  and best.section.text not in answer.section.text]
+        if long_question and others and others[0].score >= best.score * RUNNER_UP_SHARE:
+            return [best, others[0]]
+        return [best]
 
     def _ranked(self, intent: str, lang: str, question: str) -> list[Answer]:
         """The sections of the articles naming `intent` that match, best first (the

@@ -190,3 +190,12 @@ def test_a_long_question_that_asks_two_things_gets_both_sections(
 
 def test_a_short_question_gets_one_section(knowledge: KnowledgeBase) -> None:
     assert len(knowledge.answers("reseller_support", "en", "which reseller models are there?")) == 1
+
+
+def test_a_list_item_and_the_list_it_stands_in_are_never_both_said(
+        knowledge: KnowledgeBase) -> None:
+    answers = knowledge.answers("mail_setup", "nl", "sinds de update van outlook haal ik "
+                                "geen mail meer op, in de webmail lukt het wel, ligt dat "
+                                "aan jullie?")
+    texts = [answer.section.text for answer in answers]
+    assert not any(a in b for a in texts for b in texts if a is not b)
