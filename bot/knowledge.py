@@ -26,6 +26,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _STOPWORDS = {"nl": "nl", "de": "de", "en": "en"}
 _OVERVIEW_WEIGHT = 1.3
 LONG_QUESTION_TERMS = 7  # content words from which a question may ask two things
+SPECIFIC_QUESTION_TERMS = 5  # a question this long asks more than the overview says
 RUNNER_UP_SHARE = 0.8  # how nearly (unweighted) the second must match to be said too
 _REQUIRED = ("id", "title", "intents", "tags", "updated", "summary")
 
@@ -146,18 +147,24 @@ class KnowledgeBase:
     def answers(self, intent: str, lang: str, question: str) -> list[Answer]:
         """The answer to `question` (as `answer`); a long question that asks two things
         ("does it work with Outlook, and what does it cost?") also gets the runner-up
-        section when it matches nearly as well."""
+        section when it matches nearly as well, and so does a question whose overview
+        answer won only by the weight of overviews."""
         ranked = self._ranked(intent, lang, question)
         if not ranked:
             best = self.answer(intent, lang, question)
             return [best] if best else []
         index = self._section_indexes[lang]
-        long_question = len(set(index.tokenize(question))) >= LONG_QUESTION_TERMS
+        terms = len(set(index.tokenize(question)))
+        long_question = terms >= LONG_QUESTION_TERMS
         best = ranked[0]
         others = [answer for answer in ranked[1:]  # a list item and its list are one answer
                   if answer.section.text not in best.section.text
                   and best.section.text not in answer.section.text]
-        if long_question and others and others[0].score >= best.score * RUNNER_UP_SHARE:
+        # The overview came first only by its weight: the section that matched better too.
+        overview_won = bool(others) and others[0].score > best.score and \
+            terms >= SPECIFIC_QUESTION_TERMS
+        if others and (overview_won or (long_question and
+                                        others[0].score >= best.score * RUNNER_UP_SHARE)):
             return [best, others[0]]
         return [best]
 
