@@ -5,8 +5,9 @@ anrufen? es geht um die Rechnung vom November"; "Rückruf bitte an +49 30 901820
 Wartungsvertrag"). The model, trained on single requests, is often unsure of the whole
 while it reads the request alone at once. So when the whole parse is below the
 confidence threshold, the sentences (or, for one sentence, its comma clauses) are parsed
-in order, and the first one the model is sure of, and that asks something, gives the
-intent. The entities stay those of the whole message, whose text they point into.
+in order (a one-word clause such as "hallo!" left out), and the first one the model is
+sure of, and that asks something, gives the intent. The entities stay those of the whole
+message, whose text they point into.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class ClauseReader:
         if whole.intent.confidence >= self._threshold:
             return whole
         parts = clauses(text)
-        if len(parts) < 2:
+        if not parts or parts == [text.strip()]:  # one clause, or only a "hallo!" left out
             return whole
         for part in parts:
             parsed = await self._parser.parse(part)

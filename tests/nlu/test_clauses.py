@@ -52,3 +52,10 @@ async def test_a_sure_whole_message_is_asked_once_and_an_unsure_one_stays_unsure
     unsure = ScriptedModel({})
     parsed = await ClauseReader(unsure, 0.55).parse("blah blah, foo bar")
     assert parsed.intent == IntentScore("out_of_scope", 0.3) and len(unsure.asked) == 3
+
+
+async def test_a_greeting_in_front_of_an_unsure_question_is_left_out() -> None:
+    model = ScriptedModel({"wann seid ihr morgen offen?": ("support_hours", 0.9)})
+    parsed = await ClauseReader(model, 0.55).parse("hallo! wann seid ihr morgen offen?")
+    assert parsed.intent.name == "support_hours"
+    assert model.asked == ["hallo! wann seid ihr morgen offen?", "wann seid ihr morgen offen?"]
