@@ -9,6 +9,7 @@ import phonenumbers
 
 from actions import extract
 from actions.mail_confirmation import confirm_by_mail
+from actions.topics import spot_topic
 from bot.forms import Form, Slot
 from bot.opening import closed_reason
 from bot.turn import Turn
@@ -27,7 +28,8 @@ class CallbackForm(Form):
     slots = (
         Slot("phone", "callback_ask_phone", extract.phone, spot=extract.spot_phone,
              invalid="form_invalid_phone", structured=True),
-        Slot("topic", "callback_ask_topic", extract.free_text),
+        Slot("topic", "callback_ask_topic", extract.free_text,
+             spot=lambda turn: spot_topic(turn, extract.spot_phone(turn))),
     )
 
     def confirmation(self, turn: Turn, values: Mapping[str, Any]) -> str:

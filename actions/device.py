@@ -13,7 +13,7 @@ from bot.turn import Turn
 # As printed on labels: letters, digits, hyphens, slashes and dots, 4 to 30 characters.
 SERIAL = re.compile(r"[A-Z0-9](?:[A-Z0-9./-]{2,28})[A-Z0-9]", re.IGNORECASE)
 _SERIAL_LABEL = (r"(?:s\s?/\s?n|sn|serial(?:\s?(?:number|no\.?|nr\.?|#))?|"
-                 r"serienummer|seriennummer|serien?nr\.?|ser\.?\s?nr\.?|serie\s?nummer)")
+                 r"seri(?:e|en)?n?umm?er|serien?nr\.?|ser\.?\s?nr\.?|serie\s?nummer)")
 _LABELLED_SERIAL = re.compile(
     _SERIAL_LABEL + r"(?![A-Za-z0-9])\.?(?:\s+(?:is|ist|was|lautet|luidt|=))?\s*[:=#]?\s*"
     r"(?P<value>[A-Za-z0-9][A-Za-z0-9./-]*(?:\s(?=[A-Za-z0-9./-]*\d)[A-Za-z0-9./-]+)*)",
@@ -25,6 +25,10 @@ _PRODUCT_LABEL = re.compile(
 _MODEL_CODE = re.compile(
     r"(?<![\w-])(?:(?:[A-Z][a-z]+[A-Z][A-Za-z]*)\s(?:[A-Z]{1,6}-?\d{1,5}[A-Z]{0,3}|\d{2,5})"
     r"|[A-Z]{1,6}-?\d{1,5}[A-Z]{0,3})(?![\w-])")
+# A model typed in lower case after "my": "mein netbox 500", "mijn cx-20".
+_OWNED_MODEL = re.compile(
+    r"\b(?:my|our|mein|meine|meinen|unser|unsere|unseren|mijn|m'n|mn|onze)\s+"
+    r"(?P<value>[a-z]{2,12}(?:\s\d{2,5}|-\d{1,5}[a-z]{0,3}))(?![\w-])", re.IGNORECASE)
 # A group of a serial written with spaces: "AB 1234 5678".
 _SERIAL_GROUP = re.compile(r"[A-Za-z0-9./-]*\d[A-Za-z0-9./-]*|[A-Z]{1,4}")
 _TICKET = re.compile(r"^T-?\d{4,}$", re.IGNORECASE)
@@ -75,6 +79,8 @@ def spot_product(turn: Turn) -> Found | None:
     for code in _MODEL_CODE.finditer(turn.text):
         if not _TICKET.match(code.group(0)):
             return Found(code.group(0), code.span(), sure=False)
+    if (owned := _OWNED_MODEL.search(turn.text)) is not None:
+        return Found(owned.group("value"), owned.span("value"), sure=False)
     entity = turn.parse.first("product") if turn.parse else None
     if entity and any(ch.isdigit() for ch in entity):
         return Found(entity, None, sure=False)

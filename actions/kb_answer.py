@@ -22,13 +22,15 @@ class KbAnswer:
     name: str
 
     async def run(self, turn: Turn) -> None:
-        answer = turn.services.knowledge.answer(self.name, turn.lang, turn.text)
-        if answer is None:
+        answers = turn.services.knowledge.answers(self.name, turn.lang, turn.text)
+        if not answers:
             turn.say("clarify_none")
             return
-        say_answer(turn, answer)
+        for answer in answers:
+            say_answer(turn, answer)
         timely = self.name in _TIME_DEPENDENT or any(
-            answer.article.answers(intent) for intent in _ABOUT_OUTAGES_OR_HOURS)
+            answer.article.answers(intent) for answer in answers
+            for intent in _ABOUT_OUTAGES_OR_HOURS)
         notice = clock_notice(turn) if timely else None
         if notice:
             turn.say_text(notice)

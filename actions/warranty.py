@@ -40,7 +40,11 @@ _FAULT = re.compile(
     r"overheat\w*|überhitz\w*|oververhit\w*|reboot\w*|restarts?|startet .*neu|"
     r"crack\w*|gebarsten|gesprungen|gerissen|beschädigt|beschadigd|damaged|smashed|"
     r"geist aufgegeben|gave up|given up|quit working|het begeven|begeven|opgehouden|"
-    r"no (power|sound|picture|signal)|keine?n? (strom|ton|bild)|geen (stroom|geluid|beeld))",
+    r"no (power|sound|picture|signal)|keine?n? (strom|ton|bild)|geen (stroom|geluid|beeld)|"
+    r"smok\w*|rauch\w*|rook\w*|rookt|brennt|burn\w*|brandlucht|stinkt|smells?|"
+    r"loud|laut|lawaai\w*|noise|noisy|geräusch\w*|herrie|piept|piepst|beep\w*|"
+    r"shuts? (down|off)|schaltet .*ab|valt .*uit|hangs|freez\w*|friert|hängt sich|"
+    r"bevriest|won'?t charge|lädt nicht|laadt niet)",
     re.IGNORECASE)
 _CLAIM_WORDS = re.compile(r"garantie|warranty|guarantee|repar|claim|melden|indienen|"
                           r"file|request|aanvragen|beantragen|ersetz|vervang|replace",

@@ -2,9 +2,10 @@
 
 Customers rarely type just "cancel": they write "ach, lass mal", "nee laat maar hoor" or
 "ok forget it". A message counts as a cancel when, without fillers around it, it is one
-of the phrases, or is short and holds a phrase of two or more words. A single word such
-as "stop" counts only on its own, so a fault description ("the fan won't stop") is not
-taken for a cancel.
+of the phrases, or is short and holds a phrase of two or more words, or its first clause
+is one of the phrases ("never mind, found the receipt"; "hoeft niet meer, hij doet het
+weer"). A single word such as "stop" counts only on its own or as that first clause, so
+a fault description ("the fan won't stop") is not taken for a cancel.
 """
 
 from __future__ import annotations
@@ -48,18 +49,29 @@ def normalized(text: str) -> str:
     return " ".join(_NOT_WORDS.sub(" ", text.lower()).split())
 
 
+_CLAUSE = re.compile(r"[,;:.!?]")
+
+
 def is_cancel(text: str) -> bool:
     """Whether the customer asks to stop ("laat maar", "ach, lass mal", "never mind")."""
+    first_clause = _CLAUSE.split(text.strip(), maxsplit=1)[0]
+    if first_clause.strip() != text.strip() and _core(normalized(first_clause).split()) \
+            in CANCEL_PHRASES:
+        return True
     words = normalized(text).split()
     if not words or len(words) > MOST_WORDS:
         return False
+    if _core(words) in CANCEL_PHRASES:
+        return True
+    padded = f" {' '.join(words)} "
+    return any(" " in phrase and f" {phrase} " in padded for phrase in CANCEL_PHRASES)
+
+
+def _core(words: list[str]) -> str:
+    """The words without the fillers around them."""
     start, end = 0, len(words)
     while start < end and words[start] in FILLERS:
         start += 1
     while end > start and words[end - 1] in FILLERS:
         end -= 1
-    core = " ".join(words[start:end])
-    if core in CANCEL_PHRASES:
-        return True
-    padded = f" {' '.join(words)} "
-    return any(" " in phrase and f" {phrase} " in padded for phrase in CANCEL_PHRASES)
+    return " ".join(words[start:end])

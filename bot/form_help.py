@@ -24,11 +24,28 @@ DONT_KNOW = frozenset({
     "weiß ich nicht", "weiss ich nicht", "keine ahnung", "ich weiß es nicht",
     "ich weiss es nicht", "finde ich nicht", "kann ich nicht finden", "hab ich nicht",
 })
+# Typed yeses the model may not know ("jup"); said alone, to a yes/no question.
+YES_WORDS = frozenset({
+    "yes", "yep", "yup", "yeah", "ya", "sure", "ok", "okay", "correct", "right", "ja", "jup",
+    "jep", "jap", "jo", "oke", "oké", "prima", "klopt", "akkoord", "zeker", "jazeker",
+    "ja hoor", "jawohl", "genau", "stimmt", "passt", "richtig", "korrekt", "gerne", "gern",
+})
 PERSON_WORDS = frozenset({
     "person", "human", "colleague", "agent", "someone", "employee", "people", "operator",
     "medewerker", "mens", "iemand", "collega", "persoon", "mitarbeiter", "mensch", "jemand",
-    "kollege", "kollegin", "menschen",
+    "kollege", "kollegin", "menschen", "manager", "supervisor", "staff", "leidinggevende",
+    "vorgesetzten", "vorgesetzter",
 })
+
+
+def says_yes(intent: str | None, text: str) -> bool:
+    """An `affirm`, or a typed yes the model did not read as one ("jup")."""
+    return intent == "affirm" or (intent != "deny" and normalized(text) in YES_WORDS)
+
+
+def names_a_person(text: str) -> bool:
+    """Whether the message speaks of a person to talk to ("a human", "een medewerker")."""
+    return bool(PERSON_WORDS & set(normalized(text).split()))
 
 
 class Slot(Protocol):
@@ -64,18 +81,17 @@ class FormHelp:
         self.host = host
 
     async def failed(self, slot: Slot) -> None:
-        """An unreadable answer: say why and ask again, then offer a way on, and when that
-        offer was not taken either, skip the slot or bring in a person."""
+        """An unreadable answer: say why and ask again, then offer a way on; when that
+        offer was not taken either, skip the slot where the form can do without it, else
+        offer it once more (a person is brought in only when the customer says so; a
+        third time the loop guard offers one)."""
         form_state = self.turn.state["form"]
-        if form_state.get("stuck"):
-            if self._can_skip(slot):
-                self.turn.say("form_skipped")
-                await self._skip(slot)
-            else:
-                await self.host.hand_off(self.turn)
+        if form_state.get("stuck") and self._can_skip(slot):
+            self.turn.say("form_skipped")
+            await self._skip(slot)
             return
         tries = form_state["tries"] = int(form_state.get("tries", 0)) + 1
-        if tries < TRIES_BEFORE_HELP:
+        if tries < TRIES_BEFORE_HELP and not form_state.get("stuck"):
             if slot.invalid:
                 self.turn.say(slot.invalid)
             await self.form.ask_next(self.turn)
@@ -107,7 +123,7 @@ class FormHelp:
         if self._can_skip(slot) and (self.turn.choice == SKIP or words in SKIP_WORDS):
             await self._skip(slot)
             return True
-        asks_person = bool(PERSON_WORDS & set(words.split())) and len(words.split()) <= 6
+        asks_person = names_a_person(words) and len(words.split()) <= 6
         if self.turn.choice == PERSON or (self.turn.choice is None and asks_person):
             await self.host.hand_off(self.turn)
             return True

@@ -18,13 +18,16 @@ from typing import Any, Protocol
 from bot.cancel import is_cancel
 from bot.capabilities import channel_can
 from bot.conversation import Button
-from bot.form_help import SKIP, FormHelp
+from bot.form_edits import correct
+from bot.form_help import SKIP, FormHelp, says_yes
 from bot.form_text import looks_like_question, overlap, remainder
 from bot.turn import Turn
 
-__all__ = ["CONFIRM", "Form", "FormHost", "Found", "Slot", "is_cancel", "looks_like_question"]
+__all__ = ["CONFIRM", "UNCLEAR", "Form", "FormHost", "Found", "Slot", "is_cancel",
+           "looks_like_question"]
 
 CONFIRM = "__confirm__"
+UNCLEAR = "unclear"  # state: the text of the message the bot just asked to clarify
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ class Form(ABC):
         values: dict[str, Any] = {}
         found, _ = self.spot(turn, values)
         values.update(found)
+        if unclear := turn.state.get(UNCLEAR):  # the message the bot asked to clarify
+            before, _ = self.spot(dataclasses.replace(turn, text=unclear, parse=None), values)
+            values.update({name: value for name, value in before.items() if name not in values})
         for name, value in self.prefill(turn, values).items():
             values.setdefault(name, value)
         self.complete(values, set(values))
@@ -150,7 +156,7 @@ class Form(ABC):
             return
         source = form_state.get("given", {}).get(turn.message.payload.get("edit_of") or "")
         if source is not None:
-            await self._correct(turn, source)
+            await correct(self, turn, source)
             return
         help_ = FormHelp(self, turn, host)
         if slot is not None and ((form_state.get("stuck") and await help_.answered(slot))
@@ -175,7 +181,10 @@ class Form(ABC):
             _remember(turn, sorted(changed))
             self.complete(values, changed)
             form_state["tries"], form_state["stuck"] = 0, False
-            await self.ask_next(turn)
+            # "I bought it from a reseller, must I not ask them?": a detail and a question.
+            asked = looks_like_question(turn.text) and self._confident(turn) and \
+                await host.digress(turn)
+            await (self.reask(turn) if asked else self.ask_next(turn))
             return
         if slot is None:
             await self._at_confirmation(turn, host)
@@ -199,7 +208,7 @@ class Form(ABC):
         return False
 
     async def _at_confirmation(self, turn: Turn, host: FormHost) -> None:
-        if turn.intent == "affirm":
+        if says_yes(turn.intent, turn.text):
             values = dict(turn.state["form"]["values"])
             turn.state.pop("form", None)
             await self.submit(turn, values)
@@ -209,23 +218,6 @@ class Form(ABC):
             await self.reask(turn)
         else:
             await self.ask_next(turn)
-
-    async def _correct(self, turn: Turn, source: Mapping[str, Any]) -> None:
-        """The customer edited a message that gave values: its new text replaces them,
-        then the form goes on where it was (the confirmation is shown again)."""
-        values = turn.state["form"]["values"]
-        spotted, _ = self.spot(turn, {})
-        found = {name: value for name, value in spotted.items() if name in source["slots"]}
-        for slot in self.slots:
-            if slot.name in source["slots"] and slot.name not in found:
-                value = slot.extract(turn)
-                if value is not None:
-                    found[slot.name] = value
-        if found:
-            values.update(found)
-            self.complete(values, set(found))
-            turn.say("edit_applied", value=", ".join(str(v) for v in found.values()))
-        await self.ask_next(turn)
 
     async def _unanswered(self, turn: Turn, slot: Slot, host: FormHost,
                           help_: FormHelp) -> None:
@@ -240,8 +232,10 @@ class Form(ABC):
             turn.state["form"]["nudged"] = True
             turn.say(slot.affirm_says, buttons=(Button(turn.t("button_skip"), SKIP),))
             return
-        if turn.choice is None and slot.structured and self._confident(turn) and \
-                await host.digress(turn):
+        question = looks_like_question(turn.text) and \
+            turn.confidence >= turn.services.confidence_threshold
+        if turn.choice is None and slot.structured and (self._confident(turn) or question) \
+                and await host.digress(turn):
             await self.reask(turn)
             return
         if slot.optional:  # no, skip or anything else: go on without it, never ask again

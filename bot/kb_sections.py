@@ -33,13 +33,13 @@ _STOPWORDS = {
         je jij jullie kan kun kunnen maar me mee men met mij mijn na naar niet nog of om onder
         ons onze ook op over te tot u uw van voor wat was wel welke wie wij wordt zal ze zij
         zijn zo hallo hoi graag welk wanneer waarom hoeveel iets iemand waar hier daar dus
-        toch even eigenlijk lang duurt duren veel""",
+        toch even eigenlijk lang duurt duren veel geen gewoon""",
     "de": """der die das den dem des ein eine einen einem einer und oder aber ich du er sie es
         wir ihr mein meine meinen mich mir uns unser unsere ihre ihr ist sind bin war hat
         habe haben kann können wie was wer wo wann warum mit von zu zum zur für auf an in im
         bei nach aus als auch noch nicht nur so dass ob man gibt bitte hallo ja welche welches
         welcher welchen am wenn es denn dann sich ihnen ihrem ihren etwas jemand hier da
-        lange dauert dauern viel viele vielen wieviel""",
+        lange dauert dauern viel viele vielen wieviel kein keine keinen einfach""",
 }
 _K1, _B = 1.2, 0.5  # a mild length penalty: a whole list may answer as well as one item
 _MIN_PART = 4  # shortest word a compound is split into

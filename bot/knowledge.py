@@ -25,6 +25,9 @@ KB_DIR = PROJECT_ROOT / "kb_articles"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _STOPWORDS = {"nl": "nl", "de": "de", "en": "en"}
 _OVERVIEW_WEIGHT = 1.3
+LONG_QUESTION_TERMS = 7  # content words from which a question may ask two things
+SPECIFIC_QUESTION_TERMS = 5  # a question this long asks more than the overview says
+RUNNER_UP_SHARE = 0.8  # how nearly (unweighted) the second must match to be said too
 _REQUIRED = ("id", "title", "intents", "tags", "updated", "summary")
 
 
@@ -131,19 +134,50 @@ class KnowledgeBase:
 
         Without any matching word it is the summary of the article answering `intent`
         first; None when no article names `intent` at all."""
-        candidates = [a.id for a in self.articles(lang) if a.answers(intent)]
-        primary = self.answer_for(intent, lang)
-        index = self._section_indexes.get(lang)
-        ranked = index.rank(question, candidates) if index and candidates else []
+        ranked = self._ranked(intent, lang, question)
         if ranked:
-            section, score = max(ranked, key=lambda pair: _weighted(pair, primary))
-            article = self._articles[(lang, section.article_id)]
-            return Answer(article, section, score)
+            return ranked[0]
+        primary = self.answer_for(intent, lang)
         fallback = primary or next((a for a in self.articles(lang) if a.answers(intent)),
                                    None)
         if fallback is None:
             return None
         return Answer(fallback, self.sections(fallback)[0], 0.0)
+
+    def answers(self, intent: str, lang: str, question: str) -> list[Answer]:
+        """The answer to `question` (as `answer`); a long question that asks two things
+        ("does it work with Outlook, and what does it cost?") also gets the runner-up
+        section when it matches nearly as well, and so does a question whose overview
+        answer won only by the weight of overviews."""
+        ranked = self._ranked(intent, lang, question)
+        if not ranked:
+            best = self.answer(intent, lang, question)
+            return [best] if best else []
+        index = self._section_indexes[lang]
+        terms = len(set(index.tokenize(question)))
+        long_question = terms >= LONG_QUESTION_TERMS
+        best = ranked[0]
+        others = [answer for answer in ranked[1:]  # a list item and its list are one answer
+                  if answer.section.text not in best.section.text
+                  and best.section.text not in answer.section.text]
+        # The overview came first only by its weight: the section that matched better too.
+        overview_won = bool(others) and others[0].score > best.score and \
+            terms >= SPECIFIC_QUESTION_TERMS
+        if others and (overview_won or (long_question and
+                                        others[0].score >= best.score * RUNNER_UP_SHARE)):
+            return [best, others[0]]
+        return [best]
+
+    def _ranked(self, intent: str, lang: str, question: str) -> list[Answer]:
+        """The sections of the articles naming `intent` that match, best first (the
+        intent's own summary a little favoured)."""
+        candidates = [a.id for a in self.articles(lang) if a.answers(intent)]
+        primary = self.answer_for(intent, lang)
+        index = self._section_indexes.get(lang)
+        ranked = index.rank(question, candidates) if index and candidates else []
+        ranked.sort(key=lambda pair: -_weighted(pair, primary))  # stable: ties keep order
+        return [Answer(self._articles[(lang, section.article_id)], section, score)
+                for section, score in ranked]
 
     def best_section(self, question: str, lang: str) -> Answer | None:
         """The section of any article of `lang` that best matches `question`, for messages

@@ -13,7 +13,8 @@ from typing import Protocol
 
 from bot.answers import say_answer
 from bot.conversation import Button
-from bot.forms import Form
+from bot.form_help import names_a_person
+from bot.forms import UNCLEAR, Form, looks_like_question
 from bot.opening import closed_notice
 from bot.tickets import EMAIL_CHANNEL, asks_for_a_quote
 from bot.turn import Action, Turn
@@ -41,7 +42,15 @@ class DialoguePolicy:
         self._survey = survey
 
     async def respond(self, turn: Turn) -> None:
-        """Append the bot's replies for this turn to `turn.replies`."""
+        """Append the bot's replies for this turn to `turn.replies`. The text of a message
+        the bot asked to clarify is kept for the next turn only: a form started then takes
+        the details it gave."""
+        unclear = turn.state.get(UNCLEAR)
+        await self._respond(turn)
+        if turn.state.get(UNCLEAR) == unclear:
+            turn.state.pop(UNCLEAR, None)
+
+    async def _respond(self, turn: Turn) -> None:
         if self._survey is not None and await self._survey.answer(turn):
             return
         intents = turn.state.setdefault("last_intents", [])
@@ -49,7 +58,10 @@ class DialoguePolicy:
             intents[:] = [*intents, turn.intent][-5:]
         active = self._active_form(turn)
         if active is not None:
-            confident = turn.confidence >= turn.services.digression_threshold
+            # A person asked for by name needs less certainty than a bare handoff intent.
+            confident = turn.confidence >= turn.services.digression_threshold or (
+                turn.confidence >= turn.services.confidence_threshold
+                and names_a_person(turn.text))
             if turn.intent == self._handoff and confident:
                 await self.hand_off(turn)
                 return
@@ -105,8 +117,13 @@ class DialoguePolicy:
         action = self._actions.get(intent or "")
         if intent is None or intent in _NOT_DIGRESSIONS or action is None:
             return False
-        if isinstance(action, Form):
-            return False
+        if isinstance(action, Form):  # a question about the form's own topic
+            answer = turn.services.knowledge.answer(intent, turn.lang, turn.text)
+            if not looks_like_question(turn.text) or answer is None or \
+                    answer.score < turn.services.search_min_score:
+                return False
+            say_answer(turn, answer)
+            return True
         await action.run(turn)
         return True
 
@@ -129,6 +146,7 @@ class DialoguePolicy:
             turn.say("offer_person", buttons=turn.yes_no())
             return
         turn.state["fallbacks"] = fallbacks
+        turn.state[UNCLEAR] = turn.text
         ranking = [score.name for score in (turn.parse.ranking if turn.parse else ())
                    if score.name not in _NOT_DIGRESSIONS][:2]
         if not ranking:

@@ -126,6 +126,15 @@ def function_word_votes(words: list[str]) -> dict[str, int]:
             for code, vocabulary in FUNCTION_WORDS.items()}
 
 
+def _clear_vote(votes: dict[str, int]) -> str | None:
+    """The language of at least two of the small words when no other has as many: a
+    first message full of brand names ("welke smartphone moet ik kopen, iphone of
+    samsung?") fools the detector, not the words around them."""
+    ranked = sorted(votes.items(), key=lambda vote: -vote[1])
+    best, runner_up = ranked[0], ranked[1]
+    return best[0] if best[1] >= 2 and best[1] > runner_up[1] else None
+
+
 class LanguageIdentifier:
     """Detects nl/de/en; short or ambiguous messages keep the conversation's language."""
 
@@ -169,7 +178,9 @@ class LanguageIdentifier:
         if current is None:
             letters = sum(len(word) for word in words)
             sure = letters >= self._min_letters or votes[guess.code] > 0
-            return guess.code if sure and votes[guess.code] == max(votes.values()) else default
+            if sure and votes[guess.code] == max(votes.values()):
+                return guess.code
+            return _clear_vote(votes) or default
         return guess.code if self._clear_switch(words, guess, votes, current) else current
 
     def _clear_switch(self, words: list[str], guess: LanguageGuess, votes: dict[str, int],

@@ -30,6 +30,7 @@ from bot.policy import DialoguePolicy
 from bot.storage.database import Database
 from bot.tickets import TicketDesk
 from bot.turn import Action, Lifecycle, Services
+from nlu.clauses import ClauseReader
 from nlu.language import LanguageIdentifier
 
 KB_INTENTS = (
@@ -87,7 +88,8 @@ def build_engine(settings: Settings, database: Database, nlu: Parser, clock: Clo
                  oncall: OnCallPager | None = None) -> Engine:
     """Wire the engine from its concrete parts."""
     return Engine(
-        database=database, nlu=nlu, languages=languages or LanguageIdentifier(),
+        database=database, nlu=ClauseReader(nlu, settings.nlu_confidence_threshold),
+        languages=languages or LanguageIdentifier(),
         policy=DialoguePolicy(action_registry(settings), survey=CsatSurvey()),
         waiting=WaitingRoom(),
         services=services or build_services(settings),

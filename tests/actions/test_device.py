@@ -23,6 +23,8 @@ from tests.turns import turn_saying
     ("Seriennr. K9-55512", "K9-55512"),
     ("my printer IS-710 stopped printing, serial SN: IS710-99812, bought at a shop",
      "IS710-99812"),
+    ("garantie müsste noch sein, seriennumer AX7-1200-03", "AX7-1200-03"),
+    ("serienumer is QQ-4410", "QQ-4410"),
 ])
 def test_a_labelled_serial_is_found_anywhere_in_a_sentence(text: str, expected: str) -> None:
     found = spot_serial(turn_saying(text))
@@ -79,6 +81,8 @@ def test_valid_serial_keeps_hyphens_slashes_and_dots() -> None:
     ("Mein Drucker IS-710 ist kaputt", "IS-710", False),
     ("ThinkPad T14, serienummer PF3X9KQ2", "ThinkPad T14", False),
     ("mijn NetBox 500 doet het niet meer", "NetBox 500", False),
+    ("also mein routerbox 300 macht komische Geräusche", "routerbox 300", False),
+    ("onze cx-20 filmt niks meer", "cx-20", False),
 ])
 def test_a_product_is_found_labelled_or_by_its_model_code(text: str, expected: str,
                                                           sure: bool) -> None:
@@ -88,6 +92,7 @@ def test_a_product_is_found_labelled_or_by_its_model_code(text: str, expected: s
 
 @pytest.mark.parametrize("text", [
     "my intercom is broken", "what is the status of T-10234", "bel me op 020 555 0142",
+    "seit 2 Tagen geht mein Gerät nicht", "my order of 12 cameras",
 ])
 def test_no_product_is_spotted_in_plain_words_or_ticket_references(text: str) -> None:
     assert spot_product(turn_saying(text)) is None

@@ -53,6 +53,11 @@ def test_a_typed_answer_to_where_it_was_bought_is_understood(text: str, expected
     ("VX-220, the display is cracked", "the display is cracked"),
     ("serienummer NB500-2231, en het scherm blijft zwart", "het scherm blijft zwart"),
     ("IS-710. Er startet ständig neu", "Er startet ständig neu"),
+    ("Typ: AX-9, das Netzteil riecht verbrannt und raucht",
+     "das Netzteil riecht verbrannt und raucht"),
+    ("VX-220, the fan is very loud and then it shuts down",
+     "the fan is very loud and then it shuts down"),
+    ("NetBox 300. De ventilator maakt veel lawaai", "De ventilator maakt veel lawaai"),
 ])
 def test_a_fault_said_in_passing_is_spotted_in_any_message(text: str, expected: str) -> None:
     found = spot_fault(turn_saying(text))

@@ -14,6 +14,9 @@ from bot.cancel import is_cancel
     "Hat sich schon erledigt, danke", "vergiss es", "abbrechen", "doch nicht", "stopp",
     "never mind", "Nevermind.", "forget it", "ok forget it", "cancel", "cancel that please",
     "no need anymore", "I changed my mind", "forget the whole thing",
+    "never mind, found the receipt, it's out of warranty anyway",
+    "hoeft niet meer, hij doet het weer na een reset",
+    "ne lass gut sein, ich schicke das Gerät einfach zurück an den Laden",
 ])
 def test_cancel_phrases_are_recognised(text: str) -> None:
     assert is_cancel(text)
@@ -24,6 +27,7 @@ def test_cancel_phrases_are_recognised(text: str) -> None:
     "+31 20 555 0142", "SN: AB-1234/56", "mein Drucker lässt sich nicht einschalten",
     "ich lass mal die Seriennummer raus, die finde ich nicht, aber das Gerät ist defekt",
     "the display shows cancel all the time",
+    "the fan won't stop, and then it shuts down", "stop button is broken, it hangs",
 ])
 def test_answers_that_merely_contain_a_word_are_no_cancel(text: str) -> None:
     assert not is_cancel(text)

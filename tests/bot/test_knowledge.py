@@ -175,3 +175,35 @@ def test_an_article_with_fewer_sections_in_one_language_names_the_file(
     path.write_text(path.read_text().replace("**Wer kann teilnehmen?**", "Wer kann teilnehmen?"))
     with pytest.raises(KnowledgeBaseError, match=r"de/training\.md: 4 sections, but 5 in en"):
         KnowledgeBase.load(VALUES, folder)
+
+
+def test_a_long_question_that_asks_two_things_gets_both_sections(
+        knowledge: KnowledgeBase) -> None:
+    answers = knowledge.answers("mail_setup", "en", "my new computer does not get mail in "
+                                "outlook anymore, can you set it up for me and what would "
+                                "that cost")
+    texts = [chat_text(answer.section) for answer in answers]
+    assert len(texts) == 2
+    assert any("IT person" in text for text in texts)
+    assert any(CompanySettings().hourly_rate in text for text in texts)
+
+
+def test_a_short_question_gets_one_section(knowledge: KnowledgeBase) -> None:
+    assert len(knowledge.answers("support_hours", "en", "when are you open?")) == 1
+
+
+def test_a_list_item_and_the_list_it_stands_in_are_never_both_said(
+        knowledge: KnowledgeBase) -> None:
+    question = ("thunderbird haalt sinds de update geen mail meer binnen maar de webmail "
+                "werkt prima, is dat jullie probleem?")  # the item, then its list, match best
+    answers = knowledge.answers("mail_setup", "nl", question)
+    texts = [answer.section.text for answer in answers]
+    assert len(texts) == 2 and texts[0] not in texts[1] and texts[1] not in texts[0]
+
+
+def test_an_overview_that_won_only_by_its_weight_comes_with_the_better_match(
+        knowledge: KnowledgeBase) -> None:
+    question = ("Als Distributor fragen wir uns, bei welchem Supportmodell unsere Kunden am "
+                "schnellsten Hilfe bekommen")
+    overview, better = knowledge.answers("reseller_support", "de", question)
+    assert overview.section.index == 0 and better.score > overview.score

@@ -216,6 +216,9 @@ def test_a_button_press_never_changes_the_language(identifier: LanguageIdentifie
     ("PF3X9KQ2", "de"),
     ("+31 20 555 0142", "de"),
     ("auf Englisch bitte", "en"),
+    ("moet ik een iphone of een samsung nemen?", "nl"),
+    ("onze server ligt plat, wie kan ik bellen", "nl"),
+    ("which laptop should I get, thinkpad or macbook?", "en"),
 ])
 def test_the_first_message_sets_the_language_or_keeps_the_channel_hint(
         identifier: LanguageIdentifier, text: str, expected: str) -> None:
