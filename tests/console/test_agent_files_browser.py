@@ -147,7 +147,10 @@ async def test_agent_sends_a_pdf_and_a_refused_file_is_explained(
     link = sent.locator("a.download")
     assert "/console/api/files/" in (await link.get_attribute("href") or "")
     assert await link.get_attribute("rel") == "noopener noreferrer"
-    assert await page.input_value("#composer-text") == ""
+    # The composer is cleared once the reply is acknowledged (which may come after the
+    # transcript shows it, when the live update is quicker than the action's answer).
+    await page.wait_for_function("document.querySelector('#composer-text').value === ''",
+                                 timeout=5000)
     assert await page.eval_on_selector("#composer-file", "input => input.files.length") == 0
     assert await page.locator("#composer-file-names").text_content() == "No file chosen"
     await context.close()
