@@ -88,6 +88,7 @@ class Slot:
     needs: str | None = None
     on_affirm: str | None = None
     affirm_says: str | None = None
+    adds_detail: bool = False  # a fuller description given later is added to it
     when: Callable[[Mapping[str, Any]], bool] = field(default=lambda values: True)
 
     def wanted(self, turn: Turn, values: Mapping[str, Any]) -> bool:
@@ -175,8 +176,12 @@ class Form(ABC):
                 answer = slot.extract(said)
             if answer is not None:
                 found[slot.name] = answer
+        more = self._more_detail(turn, values, found)
+        found.update(more)
         changed = {name for name, value in found.items() if values.get(name) != value}
         if changed:
+            if more and set(found) == set(more):
+                turn.say("form_detail_added")
             values.update(found)
             _remember(turn, sorted(changed))
             self.complete(values, changed)
@@ -190,6 +195,18 @@ class Form(ABC):
             await self._at_confirmation(turn, host)
             return
         await self._unanswered(turn, slot, host, help_)
+
+    def _more_detail(self, turn: Turn, values: Mapping[str, Any],
+                     found: Mapping[str, Any]) -> dict[str, Any]:
+        """A fuller description given later ("no power at all, the LED stays off") is added
+        to a free-text value already given, so nothing the customer said is dropped."""
+        more: dict[str, Any] = {}
+        for slot in self.slots:
+            hit = slot.spot(turn) if slot.spot and slot.adds_detail else None
+            if hit and slot.name not in found and values.get(slot.name) and \
+                    hit.value not in str(values[slot.name]):
+                more[slot.name] = f"{values[slot.name]}; {hit.value}"
+        return more
 
     async def _leaves_or_digresses(self, turn: Turn, slot: Slot, host: FormHost) -> bool:
         """A `deny` leaves the form (skips an optional slot); a question to a free-text

@@ -308,3 +308,13 @@ async def test_a_colleague_asked_for_by_a_typed_word_after_two_failures(
     assert handoff.ticket is not None
     [ticket] = await tickets(customer)
     assert ticket.kind == "handoff" and ticket.details["form"]["name"] == "callback"
+
+
+async def test_a_fuller_fault_given_later_is_added_not_dropped(customer: Customer) -> None:
+    customer.channel = "cli"  # no photos: the form ends at the confirmation
+    await customer.says("my VX-220 intercom died, can I get it repaired under warranty")
+    await customer.says("serial is VX220-30517")
+    more = await customer.says("no power at all, the LED stays off even after swapping the PSU")
+    assert "added that to the description" in text_of(more)
+    confirm = await customer.says("bought it directly from you guys")
+    assert "intercom died" in text_of(confirm) and "no power at all" in text_of(confirm)
