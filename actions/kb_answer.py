@@ -6,15 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answers import say_answer
-from bot.opening import clock_notice
+from bot.opening import clock_notice, urgent_notice
 from bot.turn import Turn
 
 # Questions whose answer depends on whether someone is reachable right now, and articles
 # about outages and hours (e.g. "our mail server is down" asked as a mail question).
 _TIME_DEPENDENT = frozenset({"support_hours", "contact_channels", "response_times"})
 _ABOUT_OUTAGES_OR_HOURS = ("outage_status", "support_hours")
-
-
 @dataclass(frozen=True)
 class KbAnswer:
     """Answers one policy intent with the best-matching section of its articles."""
@@ -25,6 +23,11 @@ class KbAnswer:
         answers = turn.services.knowledge.answers(self.name, turn.lang, turn.text)
         if not answers:
             turn.say("clarify_none")
+            return
+        notice = urgent_notice(turn)
+        if notice:  # closed (or closing) while something is down: the way to a person first
+            turn.say_text(notice)
+            say_answer(turn, answers[0])
             return
         for answer in answers:
             say_answer(turn, answer)

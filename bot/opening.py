@@ -4,6 +4,7 @@ again, in their language and local time. Every time-dependent answer uses these 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, timedelta
 
 from bot.turn import Turn
@@ -50,3 +51,18 @@ def closing_soon_notice(turn: Turn) -> str | None:
 def clock_notice(turn: Turn) -> str | None:
     """The notice that fits the moment: closed, closing soon, or none while open."""
     return closed_notice(turn) or closing_soon_notice(turn)
+
+
+# Something is down, or the customer wants someone now: while support is closed, that the
+# emergency line is the way comes first, before any article.
+_URGENT = re.compile(
+    r"\b(down|outage|emergency|urgent|not reachable|who can i call|"
+    r"ausgefallen|ausfall|störung|stoerung|notfall|dringend|nicht erreichbar|"
+    r"wen kann ich anrufen|storing|plat|valt uit|noodgeval|calamiteit|spoed|"
+    r"wie kan ik bellen)\b", re.IGNORECASE)
+
+
+def urgent_notice(turn: Turn) -> str | None:
+    """The closed (or closing) notice for a message about something down or wanting
+    someone now; None when support is open or the message is not urgent."""
+    return clock_notice(turn) if _URGENT.search(turn.text) else None

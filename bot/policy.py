@@ -15,7 +15,7 @@ from bot.answers import say_answer
 from bot.conversation import Button
 from bot.form_help import names_a_person
 from bot.forms import UNCLEAR, Form, looks_like_question
-from bot.opening import closed_notice
+from bot.opening import closed_notice, urgent_notice
 from bot.tickets import EMAIL_CHANNEL, asks_for_a_quote
 from bot.turn import Action, Turn
 
@@ -131,6 +131,11 @@ class DialoguePolicy:
         found = turn.services.knowledge.best_section(turn.text, turn.lang)
         if found and found.score >= turn.services.search_min_score:
             turn.state["fallbacks"] = 0
+            urgent = urgent_notice(turn)
+            if urgent:  # closed while something is down: the emergency line first
+                turn.say_text(urgent)
+                say_answer(turn, found)
+                return
             turn.say("search_intro")
             say_answer(turn, found)
             self._say_if_closed(turn, {i for i in _ABOUT_REACHING_US if found.article.answers(i)})

@@ -90,3 +90,16 @@ async def test_a_callback_asked_on_sunday_night_is_due_monday_in_local_time(
     done = text_of(await customer.presses("Ja"))
     assert "het is weekend" in done
     assert "maandag 30 november 2026" in done and "07:00 (06:00 GMT)" in done
+
+
+@pytest.mark.parametrize("question", [
+    "Unser Mailserver ist ausgefallen, keiner kann Mails senden. Wen kann ich anrufen?",
+    "onze mailserver ligt plat, niemand kan mailen. Wie kan ik bellen?",
+    "our mail server is down, nobody can send mail. Who can I call?",
+])
+async def test_something_down_while_closed_gets_the_emergency_line_first(
+    customer: Customer, question: str,
+) -> None:
+    _at(customer, SUNDAY_NIGHT)
+    result = await customer.says(question)
+    assert EMERGENCY in result.replies[0].text
