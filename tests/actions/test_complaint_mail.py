@@ -11,15 +11,22 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.conversation import Inbound
 from bot.storage.database import Database
 from bot.storage.models import Message, Ticket
 from console.actors import Actor
 from console.keys import DESK
 from tests.apps import Client, app_clients
-from tests.mail.helpers import customer_mail, email_settings, eventually, mails_of, rows, text_of
+from tests.mail.helpers import (
+    chat_in_widget,
+    customer_mail,
+    email_settings,
+    eventually,
+    mails_of,
+    rows,
+    text_of,
+)
 from tests.mail.servers import MailServers
-from wiring.app import DATABASE, INTAKE
+from wiring.app import DATABASE
 
 
 @pytest.fixture
@@ -41,11 +48,7 @@ async def test_a_complaint_in_the_chat_with_reply_by_email_gets_its_acknowledgem
     steps = [("I want to file a formal complaint", None),
              ("The engineer never showed up for the appointment twice", None),
              ("By e-mail", "=email"), (jane, None), ("Yes", "/affirm")]
-    for number, (text, button) in enumerate(steps):
-        await app.app[INTAKE].receive(Inbound(
-            channel="webchat", chat_id="visitor-1", user_id="visitor-1",
-            message_id=f"w{number}", text=text, payload=button, language_hint="en"))
-        await app.app[INTAKE].drain()
+    await chat_in_widget(app.app, "visitor-1", "en", steps)
     [ticket] = await rows(app.app[DATABASE], select(Ticket))
     [ack] = await mails_of(mail, jane, 1)
     body = text_of(ack)
@@ -73,11 +76,7 @@ async def test_the_agents_answer_to_that_complaint_goes_by_mail_in_the_same_thre
     steps = [("I want to file a formal complaint", None),
              ("Your technician damaged our server rack during the visit", None),
              ("By e-mail", "=email"), (piet, None), ("Yes", "/affirm")]
-    for number, (text, button) in enumerate(steps):
-        await app.app[INTAKE].receive(Inbound(
-            channel="webchat", chat_id="visitor-2", user_id="visitor-2",
-            message_id=f"p{number}", text=text, payload=button, language_hint="en"))
-        await app.app[INTAKE].drain()
+    await chat_in_widget(app.app, "visitor-2", "en", steps)
     [ticket] = await rows(app.app[DATABASE], select(Ticket))
     [ack] = await mails_of(mail, piet, 1)
     anna, now = Actor("anna", "Anna de Vries"), datetime.now(UTC)

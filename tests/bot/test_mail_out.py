@@ -9,15 +9,14 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.conversation import Inbound
 from bot.storage.database import Database
 from bot.storage.models import Message, Ticket
 from console.actors import Actor
 from console.keys import DESK
 from tests.apps import app_clients
-from tests.mail.helpers import email_settings, mails_of, rows, text_of
+from tests.mail.helpers import chat_in_widget, email_settings, mails_of, rows, text_of
 from tests.mail.servers import MailServers
-from wiring.app import DATABASE, INTAKE
+from wiring.app import DATABASE
 
 SATURDAY = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)  # closed: the choices come at once
 
@@ -32,11 +31,7 @@ async def test_an_agent_answers_a_customer_who_chose_email_by_mail(
         client = await start(settings, FrozenClock(SATURDAY))
         steps = [("Ik wil graag een medewerker spreken", None),
                  ("Per e-mail", "=handoff:email"), (f"mijn adres is {lotte}", None)]
-        for number, (text, button) in enumerate(steps):
-            await client.app[INTAKE].receive(Inbound(
-                channel="webchat", chat_id="visitor-9", user_id="visitor-9",
-                message_id=f"l{number}", text=text, payload=button, language_hint="nl"))
-            await client.app[INTAKE].drain()
+        await chat_in_widget(client.app, "visitor-9", "nl", steps)
         [ticket] = await rows(client.app[DATABASE], select(Ticket))
         assert ticket.details["reply_by"] == "email"
         anna = Actor("anna", "Anna de Vries")

@@ -8,9 +8,13 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from aiohttp import web
+
 from bot.config import EmailSettings
+from bot.conversation import Inbound
 from bot.storage.database import Database
 from tests.mail.servers import PASSWORD, MailServers
+from wiring.app import INTAKE
 
 
 def email_settings(mail: MailServers, support: str) -> EmailSettings:
@@ -67,3 +71,13 @@ def text_of(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
     return str(body.get_content())
+
+
+async def chat_in_widget(app: web.Application, visitor: str, lang: str,
+                         steps: list[tuple[str, str | None]]) -> None:
+    """A web-chat customer's lines (text, button payload), each answered before the next."""
+    for number, (text, button) in enumerate(steps):
+        await app[INTAKE].receive(Inbound(
+            channel="webchat", chat_id=visitor, user_id=visitor,
+            message_id=f"{visitor}-{number}", text=text, payload=button, language_hint=lang))
+        await app[INTAKE].drain()
