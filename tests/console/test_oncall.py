@@ -34,8 +34,9 @@ async def fake_api() -> AsyncIterator[FakeTelegramApi]:
 
 
 @pytest.fixture
-async def client(tmp_path: Path, nlu_service: tuple[str, str],
-                 fake_api: FakeTelegramApi) -> AsyncIterator[TestClient[Any, Any]]:
+async def settings(tmp_path: Path, nlu_service: tuple[str, str],
+                   fake_api: FakeTelegramApi) -> Settings:
+    """Telegram with an on-call chat, on a migrated SQLite file."""
     url, token = nlu_service
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'oncall.db'}",
                         nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
@@ -44,6 +45,11 @@ async def client(tmp_path: Path, nlu_service: tuple[str, str],
     database = Database(settings.database_url)
     await upgrade(database)
     await database.close()
+    return settings
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
     test_client: TestClient[Any, Any] = TestClient(
         TestServer(init_app(settings, FrozenClock(SATURDAY_NIGHT))))
     await test_client.start_server()
@@ -71,16 +77,8 @@ async def test_a_handoff_out_of_hours_pages_the_oncall_chat(
     assert [(row.status, row.message_id) for row in rows] == [("sent", None)]
 
 
-async def test_no_page_during_opening_hours(tmp_path: Path, nlu_service: tuple[str, str],
+async def test_no_page_during_opening_hours(settings: Settings,
                                             fake_api: FakeTelegramApi) -> None:
-    url, token = nlu_service
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'open.db'}",
-                        nlu_url=url, nlu_token=token, telegram_token=fake_api.token,
-                        telegram_secret=SECRET, telegram_api_base_url=fake_api.base_url,
-                        oncall_telegram_chat_id=ONCALL_CHAT)
-    database = Database(settings.database_url)
-    await upgrade(database)
-    await database.close()
     wednesday = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     async with app_clients() as start:
         client = await start(settings, FrozenClock(wednesday))
