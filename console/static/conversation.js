@@ -100,6 +100,17 @@
     li.appendChild(meta);
     if (m.text) li.appendChild(SB.el('div', { class: 'text' }, m.text));
     SB.attachments.nodes(m).forEach((node) => li.appendChild(node));
+    if (m.original && m.original.trim() !== (m.text || '').trim()) {
+      // A mail: the text above is the newest part; the whole mail as the customer sent it.
+      const whole = SB.el('details', { class: 'original' });
+      whole.appendChild(SB.el('summary', {}, SB.t('Whole original mail')));
+      whole.appendChild(SB.el('pre', {}, m.original));
+      li.appendChild(whole);
+    }
+    if (m.failed) {
+      li.appendChild(SB.el('div', { class: 'delivery-failed', role: 'note' },
+        SB.t('Not delivered: {reason}', { reason: m.failed })));
+    }
     return li;
   }
   function noteItem(n) {
