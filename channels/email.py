@@ -14,16 +14,26 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import replace
+from email.message import EmailMessage
 
 from aiohttp import web
 
 from bot.channel import ChannelContext, ChannelStartError, Delivery, DeliveryError
 from bot.config import EmailSettings, Settings
 from bot.conversation import Attachment, Inbound
+from bot.file_stores import file_store
+from bot.files import GENERIC_TYPE, FileMissingError
 from channels.email_bounces import record_bounce
 from channels.email_imap import Mailbox
 from channels.email_parse import ParsedMail, parse_mail
-from channels.email_send import bot_mails_last_hour, compose, load, message_id_for, submit
+from channels.email_send import (
+    Outgoing,
+    bot_mails_last_hour,
+    compose,
+    load,
+    message_id_for,
+    submit,
+)
 from channels.email_threads import chat_for
 
 CHANNEL = "email"
@@ -138,6 +148,22 @@ class EmailChannel:
             message_id=mail.message_id, text=mail.text, user_name=mail.sender_name,
             language_hint=mail.language, attachments=attachments, details=details))
 
+    async def _attach(self, mail: EmailMessage, outgoing: Outgoing) -> None:
+        """Files an agent sent with the reply travel as attachments of the mail."""
+        files = [file for reply in outgoing.replies for file in reply.files if file.file]
+        if not files:
+            return
+        store = file_store(self.context.settings)
+        for file in files:
+            try:
+                content = await store.get(file.file)
+            except FileMissingError as error:
+                raise DeliveryError(f"the file {file.name or file.file} is gone",
+                                    permanent=True) from error
+            maintype, _, subtype = (file.mime_type or GENERIC_TYPE).partition("/")
+            mail.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream",
+                                filename=file.name or file.file[:16])
+
     async def send(self, delivery: Delivery) -> str:
         """Send the reply mail of this outbox row; returns its Message-ID."""
         context = self.context
@@ -159,5 +185,6 @@ class EmailChannel:
                     f"hour (the most allowed; a mail loop with another robot?)",
                     permanent=True)
         mail = compose(outgoing, self.settings, message_id, context.clock.now())
+        await self._attach(mail, outgoing)
         await submit(mail, self.settings, self.send_timeout_s)
         return message_id
