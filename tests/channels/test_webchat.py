@@ -133,8 +133,10 @@ async def test_agent_typing_and_seen_reach_the_visitor(client: TestClient) -> No
         "type": "typing", "on": True, "who": "agent", "name": "Anna de Vries"}
     await webchat.show_typing(visitor, "Anna de Vries", False)
     assert (await ws.receive_json(timeout=5))["on"] is False
-    await webchat.show_seen(visitor, 1, datetime.now(UTC))
-    assert await ws.receive_json(timeout=5) == {"type": "seen"}
+    seen_at = datetime.now(UTC)
+    await webchat.show_seen(visitor, 1, seen_at)
+    assert await ws.receive_json(timeout=5) == {"type": "seen", "up_to": 1,
+                                                "at": seen_at.isoformat()}
     await ws.close()
 
 
