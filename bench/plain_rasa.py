@@ -65,7 +65,7 @@ QUESTIONS = [
     ("de", "Wie richte ich mein E-Mail-Konto in Outlook ein?"),
     ("en", "What are your opening hours?"),
     ("en", "How much does remote support cost per hour?"),
-    ("en", "How do I set up my work mail on Android?"),
+    ("en", "How do I set up my mail on my Android phone?"),
 ]
 READY_TIMEOUT_S = 240.0
 Ask = Callable[[list[str], list[float]], Awaitable[None]]
