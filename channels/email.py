@@ -23,6 +23,7 @@ from bot.config import EmailSettings, Settings
 from bot.conversation import Attachment, Inbound
 from bot.file_stores import file_store
 from bot.files import GENERIC_TYPE, FileMissingError
+from bot.tickets import EMAIL_CHANNEL
 from channels.email_bounces import record_bounce
 from channels.email_imap import Mailbox
 from channels.email_parse import ParsedMail, parse_mail
@@ -36,7 +37,7 @@ from channels.email_send import (
 )
 from channels.email_threads import chat_for
 
-CHANNEL = "email"
+CHANNEL = EMAIL_CHANNEL  # one name for the channel, defined in the core
 RETRY_MAX_S = 300.0
 log = logging.getLogger(__name__)
 

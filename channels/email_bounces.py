@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from bot.storage.database import Database
 from bot.storage.models import OutboxItem
-from bot.tickets import audit
+from bot.tickets import EMAIL_CHANNEL, audit
 from channels.email_parse import Bounce
 
-CHANNEL = "email"
+CHANNEL = EMAIL_CHANNEL  # one name for the channel, defined in the core
 
 
 async def record_bounce(database: Database, bounce: Bounce, now: datetime) -> int:

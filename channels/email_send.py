@@ -23,10 +23,11 @@ from bot.config import EmailSettings
 from bot.conversation import Reply
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, OutboxItem, Ticket
+from bot.tickets import EMAIL_CHANNEL
 from channels.email_html import text_to_html
 from channels.email_parse import clean_subject
 
-CHANNEL = "email"
+CHANNEL = EMAIL_CHANNEL  # one name for the channel, defined in the core
 MAX_REFERENCES = 10
 AUTOMATIC_SENDERS = ("bot", "system")
 SUBJECTS = {"en": "Your question", "nl": "Uw vraag", "de": "Ihre Frage"}

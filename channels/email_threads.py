@@ -26,9 +26,10 @@ from sqlalchemy import select
 
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Customer, Message, OutboxItem, Ticket
+from bot.tickets import EMAIL_CHANNEL
 from channels.email_parse import ParsedMail
 
-CHANNEL = "email"
+CHANNEL = EMAIL_CHANNEL  # one name for the channel, defined in the core
 
 
 def new_thread(message_id: str) -> str:
