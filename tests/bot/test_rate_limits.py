@@ -16,7 +16,7 @@ from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from bot.rate_limits import Limiter, async_redis_uri
-from tests.bot.test_replicas import REDIS_URL, next_frame, redis_available, shared_database
+from tests.bot.test_replicas import REDIS_URL, next_frame, require_redis, shared_database
 from tests.conftest import free_port
 from tests.process import start_app
 
@@ -28,10 +28,7 @@ LOGIN_RATE, WIDGET_RATE = 3, 4
 async def replicas(shared_database: str,
                    nlu_service: tuple[str, str]) -> AsyncIterator[tuple[str, str]]:
     """Two app processes on one database and one Redis: their base URLs."""
-    if not await redis_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is not reachable at {REDIS_URL} (required in CI)")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    await require_redis()
     nlu_url, nlu_token = nlu_service
     env = {**os.environ, "SUPPORTBOT_DATABASE_URL": shared_database,
            "SUPPORTBOT_REDIS_URL": REDIS_URL,

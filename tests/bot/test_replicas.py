@@ -49,6 +49,14 @@ async def redis_available() -> bool:
         await client.aclose()
 
 
+async def require_redis() -> None:
+    """Skip without Redis on a developer's machine; in CI an unreachable Redis fails."""
+    if not await redis_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is not reachable at {REDIS_URL} (required in CI)")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+
+
 async def next_frame(ws: aiohttp.ClientWebSocketResponse, kind: str,
                      sender: str | None = None) -> dict[str, Any]:
     while True:
@@ -69,10 +77,7 @@ async def login(http: aiohttp.ClientSession, base: str) -> str:
 async def test_customer_on_one_replica_agent_on_the_other(
     shared_database: str, nlu_service: tuple[str, str],
 ) -> None:
-    if not await redis_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is not reachable at {REDIS_URL} (required in CI)")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    await require_redis()
     nlu_url, nlu_token = nlu_service
     env = {**os.environ, "SUPPORTBOT_DATABASE_URL": shared_database,
            "SUPPORTBOT_REDIS_URL": REDIS_URL,

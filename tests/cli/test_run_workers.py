@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.config import PROJECT_ROOT
 from bot.storage.database import Database
 from bot.storage.models import Message, OutboxItem
-from tests.bot.test_replicas import REDIS_URL, next_frame, redis_available
+from tests.bot.test_replicas import REDIS_URL, next_frame, require_redis
 from tests.conftest import _create_pg_database, _drop_pg_database, free_port
 from tests.process import start_app
 
@@ -75,10 +75,7 @@ async def ask(base: str, number: int) -> list[dict[str, object]]:
 async def test_two_workers_serve_one_port_and_answer_each_message_once(
     empty_database: str, nlu_service: tuple[str, str],
 ) -> None:
-    if not await redis_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is not reachable at {REDIS_URL} (required in CI)")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    await require_redis()
     nlu_url, nlu_token = nlu_service
     port = free_port()
     base = f"http://127.0.0.1:{port}"
